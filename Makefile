@@ -1,0 +1,32 @@
+# Two commands do all the set-up: `make demo` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: demo test lint notebooks bench clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: $(INSTALLED)  ## run every notebook on the shipped incidents; outputs in reports/
+	$(BIN)/incident-lab demo --out reports
+
+test: $(INSTALLED)  ## unit, integration and notebook tests
+	$(BIN)/pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check incident_lib tests benchmarks services incidents
+	$(BIN)/ruff format --check incident_lib tests benchmarks
+
+notebooks: $(INSTALLED)  ## re-execute the committed notebooks on the shipped incidents (their golden outputs)
+	cd notebooks && for nb in *.ipynb; do ../$(BIN)/papermill --no-progress-bar "$$nb" "$$nb" || exit 1; done
+
+bench: $(INSTALLED)
+	$(BIN)/python benchmarks/sweep.py
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache

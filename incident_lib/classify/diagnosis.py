@@ -1,0 +1,136 @@
+"""The diagnosis of one subject: findings ranked into a root cause, with evidence and recommendations.
+
+Ranking: findings of problems come before benign ones (`healthy`, `completed`); a problem that another
+fired finding explains (the crash loop of an OOM-killed container) ranks after the ones that explain
+it; then higher confidence, more severe, and the rule id break ties, so the order is the same on every
+run. `unknown` is kept only when no other problem fired.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from incident_lib.classify.evidence import Evidence, Finding, Recommendation, severity_rank
+
+BENIGN = frozenset({"healthy", "completed"})
+FALLBACK = "unknown"
+
+
+@dataclass(frozen=True)
+class Subject:
+    kind: str
+    namespace: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """The answer for one subject: root cause, confidence, evidence, recommendations, other causes."""
+
+    subject: Subject
+    root_cause: str
+    confidence: float
+    severity: str
+    summary: str
+    evidence: tuple[Evidence, ...]
+    recommendations: tuple[Recommendation, ...]
+    rule: str
+    other_causes: tuple[tuple[str, float], ...] = ()
+    missing_evidence: tuple[str, ...] = ()
+
+    @classmethod
+    def from_findings(
+        cls, subject: Subject, findings: list[Finding], missing: tuple[str, ...] = ()
+    ) -> Diagnosis:
+        """Rank `findings` (at least one) and keep the first as the root cause."""
+        ranked = rank(findings)
+        top = ranked[0]
+        return cls(
+            subject=subject,
+            root_cause=top.root_cause,
+            confidence=top.confidence,
+            severity=top.severity,
+            summary=top.summary,
+            evidence=top.evidence,
+            recommendations=top.recommendations,
+            rule=top.rule,
+            other_causes=tuple((f.root_cause, f.confidence) for f in ranked[1:]),
+            missing_evidence=missing,
+        )
+
+    @property
+    def is_finding(self) -> bool:
+        """True when the diagnosis reports a problem (anything but `healthy` or `completed`)."""
+        return self.root_cause not in BENIGN
+
+    def evidence_id(self, evidence: Evidence) -> str:
+        return f"e{self.evidence.index(evidence) + 1}"
+
+    def to_dict(self) -> dict:
+        """The JSON form of DESIGN.md."""
+        return {
+            "subject": {
+                "kind": self.subject.kind,
+                "namespace": self.subject.namespace,
+                "name": self.subject.name,
+            },
+            "root_cause": self.root_cause,
+            "confidence": self.confidence,
+            "severity": self.severity,
+            "summary": self.summary,
+            "evidence": [
+                {
+                    "id": self.evidence_id(e),
+                    "source": e.source,
+                    "field": e.field,
+                    "value": e.value,
+                    "at": e.at,
+                    "weight": e.weight,
+                    "lookup": e.lookup,
+                }
+                for e in self.evidence
+            ],
+            "recommendations": [
+                {
+                    "action": r.action,
+                    "why": r.why,
+                    "evidence": [self.evidence_id(e) for e in r.evidence],
+                    "command": r.command,
+                }
+                for r in self.recommendations
+            ],
+            "rule": self.rule,
+            "other_causes": [{"root_cause": c, "confidence": p} for c, p in self.other_causes],
+            "missing_evidence": list(self.missing_evidence),
+        }
+
+    def _repr_html_(self) -> str:
+        from incident_lib.report.html import diagnosis_html
+
+        return diagnosis_html(self)
+
+
+def rank(findings: list[Finding]) -> list[Finding]:
+    """Order findings as the module docstring says; benign findings are dropped when a problem fired."""
+    problems = [f for f in findings if f.root_cause not in BENIGN]
+    if any(f.root_cause != FALLBACK for f in problems):
+        problems = [f for f in problems if f.root_cause != FALLBACK]
+    pool = problems or findings
+    explained = {cause for f in pool for cause in f.explains}
+    return sorted(
+        pool,
+        key=lambda f: (f.root_cause in explained, -f.confidence, severity_rank(f.severity), f.rule),
+    )
+
+
+def sort_key(diagnosis: Diagnosis) -> tuple:
+    """Findings first, most severe, then most confident; then by name: the order of `--all` on every run."""
+    s = diagnosis.subject
+    return (
+        not diagnosis.is_finding,
+        severity_rank(diagnosis.severity),
+        -diagnosis.confidence if diagnosis.is_finding else 0.0,
+        s.namespace,
+        s.kind,
+        s.name,
+    )

@@ -1,0 +1,100 @@
+"""Evidence about a pod, each with the command or query that shows the same fact again."""
+
+from __future__ import annotations
+
+import re
+
+from incident_lib.classify.evidence import Evidence
+from incident_lib.facts import PodFacts
+from incident_lib.k8s.event import Event
+from incident_lib.k8s.pod import Container
+from incident_lib.metrics.pod import Series
+
+_CONDITION = re.compile(r"\[(\w+)\]")  # conditions[Ready] -> the jsonpath filter on the condition type
+
+
+def pod_field(facts: PodFacts, path: str, value, weight: float, at: str | None = None) -> Evidence:
+    """A field of the pod object, `path` as in `status.phase` or `spec.containers[app].livenessProbe`."""
+    pod = facts.pod
+    jsonpath = "{." + _CONDITION.sub(r'[?(@.type=="\1")]', path) + "}"
+    return Evidence(
+        source=f"pod.{path.split('.', 1)[0]}",
+        field=path,
+        value=value,
+        weight=weight,
+        at=at,
+        lookup=f"kubectl get pod -n {pod.namespace} {pod.name} -o jsonpath='{jsonpath}'",
+    )
+
+
+def container_status(
+    facts: PodFacts, container: Container, subpath: str, value, weight: float, at: str | None = None
+) -> Evidence:
+    """A field of one container's status, `subpath` as in `lastState.terminated.reason`."""
+    pod = facts.pod
+    key = "initContainerStatuses" if container.init else "containerStatuses"
+    jsonpath = f'{{.status.{key}[?(@.name=="{container.name}")].{subpath}}}'
+    return Evidence(
+        source="pod.status",
+        field=f"{container.status_path}.{subpath}",
+        value=value,
+        weight=weight,
+        at=at,
+        lookup=f"kubectl get pod -n {pod.namespace} {pod.name} -o jsonpath='{jsonpath}'",
+    )
+
+
+def container_spec(facts: PodFacts, container: Container, subpath: str, value, weight: float) -> Evidence:
+    """A field of one container's spec, `subpath` as in `resources.limits.memory`."""
+    pod = facts.pod
+    key = "initContainers" if container.init else "containers"
+    jsonpath = f'{{.spec.{key}[?(@.name=="{container.name}")].{subpath}}}'
+    return Evidence(
+        source="pod.spec",
+        field=f"spec.{key}[{container.name}].{subpath}",
+        value=value,
+        weight=weight,
+        lookup=f"kubectl get pod -n {pod.namespace} {pod.name} -o jsonpath='{jsonpath}'",
+    )
+
+
+def event(facts: PodFacts, item: Event, weight: float) -> Evidence:
+    """An event about the pod (or its node), with how many times it was seen."""
+    ref = item.involved
+    selector = f"involvedObject.kind={ref.get('kind', '')},involvedObject.name={ref.get('name', '')}"
+    scope = f"-n {facts.pod.namespace}" if ref.get("kind") == "Pod" else "-A"
+    count = f" (x{item.count})" if item.count > 1 else ""
+    return Evidence(
+        source="event",
+        field=f"{ref.get('kind', '')}/{ref.get('name', '')} {item.type} {item.reason}".strip(),
+        value=f"{item.message}{count}",
+        weight=weight,
+        at=item.last_seen,
+        lookup=f"kubectl get events {scope} --field-selector {selector},reason={item.reason}",
+    )
+
+
+def metric(series: Series, value: str, weight: float, at: str | None = None) -> Evidence:
+    """A fact read from a Prometheus series: the exact query and range re-run it."""
+    return Evidence(
+        source="prometheus", field=series.signal, value=value, weight=weight, at=at, lookup=series.lookup
+    )
+
+
+def log_line(facts: PodFacts, container: str, line: str, weight: float) -> Evidence:
+    """The last meaningful line a crashed container printed."""
+    pod = facts.pod
+    return Evidence(
+        source="log",
+        field=f"logs/{pod.namespace}/{pod.name}/{container}.previous.log",
+        value=line,
+        weight=weight,
+        lookup=f"kubectl logs -n {pod.namespace} {pod.name} -c {container} --previous --tail=50",
+    )
+
+
+def last_log_line(facts: PodFacts, container: str) -> Evidence | None:
+    """Evidence of the previous instance's last non-empty log line, when the log was captured."""
+    text = facts.previous_logs.get(container)
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return log_line(facts, container, lines[-1][:300], 0.05) if lines else None

@@ -1,0 +1,28 @@
+"""`completed`: the pod ran to completion (a Job's pod, a one-off task): not a problem."""
+
+from __future__ import annotations
+
+from incident_lib.classify.pods import cite
+from incident_lib.classify.registry import Match, rule
+from incident_lib.facts import PodFacts
+
+
+@rule("Pod", "completed", version=1, severity="info")
+def completed(facts: PodFacts) -> Match | None:
+    pod = facts.pod
+    if pod.phase != "Succeeded":
+        return None
+    evidence = [cite.pod_field(facts, "status.phase", "Succeeded", 0.8)]
+    for container in pod.containers:
+        if container.terminated and not container.init:
+            evidence.append(
+                cite.container_status(
+                    facts,
+                    container,
+                    "state.terminated.reason",
+                    f"{container.terminated.get('reason')} (exit {container.terminated.get('exitCode')})",
+                    0.1,
+                    at=container.terminated.get("finishedAt"),
+                )
+            )
+    return Match("The pod ran to completion and exited successfully.", tuple(evidence))

@@ -1,0 +1,98 @@
+"""`crash_loop`: a container keeps exiting and the kubelet keeps restarting it."""
+
+from __future__ import annotations
+
+from incident_lib.classify.evidence import Evidence, Recommendation
+from incident_lib.classify.pods import cite
+from incident_lib.classify.pods.exit_codes import describe_exit
+from incident_lib.classify.registry import Match, rule
+from incident_lib.facts import PodFacts
+from incident_lib.k8s.pod import Container
+
+REPEATED = 3  # restarts that make a loop even before the kubelet says CrashLoopBackOff
+
+
+@rule("Pod", "crash_loop", version=1, severity="critical", explains=("pod_failed",))
+def crash_loop(facts: PodFacts) -> Match | None:
+    looping = [c for c in facts.pod.containers if _is_looping(c)]
+    if not looping:
+        return None
+    container = looping[0]
+    evidence: list[Evidence] = []
+    if container.waiting_reason == "CrashLoopBackOff":
+        evidence.append(
+            cite.container_status(facts, container, "state.waiting.reason", "CrashLoopBackOff", 0.7)
+        )
+    evidence.append(
+        cite.container_status(
+            facts,
+            container,
+            "restartCount",
+            container.restart_count,
+            0.3 if container.restart_count >= REPEATED else 0.1,
+        )
+    )
+    exit_code = None
+    if container.last_terminated:
+        exit_code = container.last_terminated.get("exitCode")
+        evidence.append(
+            cite.container_status(
+                facts,
+                container,
+                "lastState.terminated.exitCode",
+                describe_exit(exit_code),
+                0.2,
+                at=container.last_terminated.get("finishedAt"),
+            )
+        )
+    evidence += [cite.event(facts, e, 0.2) for e in facts.events_with("BackOff")[-1:]]
+    log = cite.last_log_line(facts, container.name)
+    if log:
+        evidence.append(log)
+    summary = (
+        f"Container {container.name} keeps exiting"
+        f"{' with ' + describe_exit(exit_code) if exit_code is not None else ''}"
+        f" and has been restarted {container.restart_count} times."
+    )
+    return Match(summary, tuple(evidence), _recommendations(facts, container, tuple(evidence), log))
+
+
+def _is_looping(container: Container) -> bool:
+    if container.waiting_reason == "CrashLoopBackOff":
+        return True
+    last = container.last_terminated or {}
+    return container.restart_count >= REPEATED and not container.ready and last.get("exitCode", 0) != 0
+
+
+def _recommendations(
+    facts: PodFacts, container: Container, evidence: tuple[Evidence, ...], log: Evidence | None
+) -> tuple[Recommendation, ...]:
+    pod = facts.pod
+    recs = [
+        Recommendation(
+            action=f"Read the log of the crashed instance of {container.name}",
+            why="the exit code says how the process ended; its last lines say why",
+            evidence=evidence[:2],
+            command=f"kubectl logs -n {pod.namespace} {pod.name} -c {container.name} --previous --tail=100",
+        ),
+        Recommendation(
+            action="Compare the command, arguments, environment and mounted config with the last working "
+            "version, and roll back if a change started the loop",
+            why="a container that exits right after start usually has a bad command, config or dependency",
+            evidence=evidence[:1],
+            command=f"kubectl rollout history {pod.workload} -n {pod.namespace}"
+            if pod.workload.startswith(("deployment/", "statefulset/", "daemonset/"))
+            else f"kubectl describe pod -n {pod.namespace} {pod.name}",
+        ),
+    ]
+    if log:
+        recs.insert(
+            0,
+            Recommendation(
+                action="Start from the last line the crashed instance printed",
+                why="it is the process's own account of the failure",
+                evidence=(log,),
+                command=log.lookup,
+            ),
+        )
+    return tuple(recs)

@@ -1,0 +1,87 @@
+"""`image_pull_error`: the kubelet cannot get the container's image."""
+
+from __future__ import annotations
+
+from incident_lib.classify.evidence import Recommendation
+from incident_lib.classify.pods import cite
+from incident_lib.classify.registry import Match, rule
+from incident_lib.facts import PodFacts
+
+REASONS = frozenset(
+    {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull", "ImageInspectError",
+     "RegistryUnavailable", "PullImageError"}
+)  # fmt: skip
+EVENT_REASONS = frozenset({"Failed", "InspectFailed", "ErrImageNeverPull", "BackOff"})
+
+# Why a pull fails, read from the kubelet's message: each needs a different fix.
+_KINDS = (
+    ("invalid_name", ("invalidimagename", "invalid reference format", "couldn't parse image")),
+    ("never_pull", ("errimageneverpull", "pull policy of never")),
+    ("rate_limited", ("toomanyrequests", "rate limit", "429")),
+    ("unauthorized", ("unauthorized", "authentication required", "denied", "403 forbidden", "401")),
+    ("not_found", ("not found", "manifest unknown", "does not exist", "404")),
+)
+_ADVICE = {
+    "invalid_name": "Fix the image reference: it is not a valid name (lowercase, registry/repository:tag)",
+    "never_pull": "Load the image on the node or change imagePullPolicy: the policy is Never and the node "
+    "does not have it",
+    "rate_limited": "Authenticate pulls or use a mirror: the registry is rate-limiting this node",
+    "unauthorized": "Give the pod credentials for the registry (an imagePullSecret) or make the image public",
+    "not_found": "Fix the image name or tag, or push the image: the registry does not have it",
+    "unclear": "Check the image name, the tag and the registry credentials",
+}
+
+
+@rule("Pod", "image_pull_error", version=1, severity="critical")
+def image_pull_error(facts: PodFacts) -> Match | None:
+    failing = [c for c in facts.pod.containers if c.waiting_reason in REASONS]
+    if not failing:
+        return None
+    container = failing[0]
+    waiting = container.waiting or {}
+    evidence = [
+        cite.container_status(facts, container, "state.waiting.reason", container.waiting_reason, 0.85),
+        cite.container_spec(
+            facts, container, "image", container.spec.get("image") or container.status.get("image"), 0.0
+        ),
+    ]
+    if waiting.get("message"):
+        evidence.append(
+            cite.container_status(facts, container, "state.waiting.message", waiting["message"], 0.1)
+        )
+    pull_events = [e for e in facts.events if e.reason in EVENT_REASONS and _about_pull(e.message)]
+    evidence += [cite.event(facts, e, 0.2) for e in pull_events[-2:]]
+    kind = pull_failure_kind(
+        " ".join([container.waiting_reason, waiting.get("message", "")] + [e.message for e in pull_events])
+    )
+    summary = f"The image of container {container.name} cannot be pulled ({kind.replace('_', ' ')})."
+    pod = facts.pod
+    recs = (
+        Recommendation(
+            action=_ADVICE[kind],
+            why=f"the kubelet reports {container.waiting_reason}",
+            evidence=tuple(evidence),
+            command=f"kubectl describe pod -n {pod.namespace} {pod.name}",
+        ),
+        Recommendation(
+            action="Set the corrected image on the workload",
+            why="the pod spec names the image that fails",
+            evidence=(evidence[1],),
+            command=f"kubectl set image {pod.workload} -n {pod.namespace} {container.name}=<IMAGE>",
+        ),
+    )
+    return Match(summary, tuple(evidence), recs)
+
+
+def pull_failure_kind(text: str) -> str:
+    """`not_found`, `unauthorized`, `rate_limited`, `invalid_name`, `never_pull` or `unclear`."""
+    lowered = text.lower()
+    for kind, markers in _KINDS:
+        if any(m in lowered for m in markers):
+            return kind
+    return "unclear"
+
+
+def _about_pull(message: str) -> bool:
+    lowered = message.lower()
+    return any(word in lowered for word in ("image", "pull"))

@@ -1,0 +1,1 @@
+"""Metrics: the PromQL catalogue and the conversion of Prometheus responses into DataFrames."""

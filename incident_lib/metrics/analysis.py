@@ -1,0 +1,24 @@
+"""Small, pure computations over one series' samples (`timestamp`, `value`)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pandas as pd
+
+
+def increases(samples: pd.DataFrame) -> list[datetime]:
+    """Times at which a counter (e.g. restarts) went up, one entry per step up."""
+    if samples.empty:
+        return []
+    values = samples["value"].to_numpy()
+    stamps = samples["timestamp"].to_list()
+    return [stamps[i].to_pydatetime() for i in range(1, len(values)) if values[i] > values[i - 1]]
+
+
+def peak_before(samples: pd.DataFrame, at: datetime, lookback: timedelta) -> float | None:
+    """The highest value in the `lookback` before `at`, or None when there is no sample there."""
+    if samples.empty:
+        return None
+    window = samples[(samples["timestamp"] > at - lookback) & (samples["timestamp"] <= at)]
+    return float(window["value"].max()) if not window.empty else None

@@ -1,0 +1,75 @@
+"""The metrics of one pod: per signal, its samples and the query and range that produced them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from incident_lib.metrics.catalogue import SIGNALS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from incident_lib.snapshot import Snapshot
+
+
+@dataclass(frozen=True)
+class Series:
+    """Samples of one signal for one pod (`timestamp`, `container`, `value`) and how to fetch them again."""
+
+    signal: str
+    frame: pd.DataFrame
+    query: str
+    start: str
+    end: str
+    step: str
+
+    @property
+    def lookup(self) -> str:
+        return f"{self.query}  [range {self.start} .. {self.end}, step {self.step}]"
+
+    def container(self, name: str) -> pd.DataFrame:
+        return self.frame[self.frame["container"] == name]
+
+
+@dataclass(frozen=True)
+class PodMetrics:
+    """The series a snapshot holds for one pod, and the catalogue signals it lacks for the namespace."""
+
+    series: dict[str, Series] = field(default_factory=dict)
+    missing: tuple[str, ...] = ()
+
+    def get(self, signal: str) -> Series | None:
+        return self.series.get(signal)
+
+
+class NamespaceMetrics:
+    """Every catalogue signal of one namespace, split by pod once so per-pod lookups are cheap."""
+
+    def __init__(self, snapshot: Snapshot, namespace: str) -> None:
+        self._by_pod: dict[str, dict[str, Series]] = {}
+        missing = []
+        for signal in SIGNALS:
+            body = snapshot.metric(signal, namespace)
+            if body is None:
+                missing.append(signal)
+                continue
+            self._split(signal, body)
+        self.missing = tuple(missing)
+
+    def _split(self, signal: str, body: dict) -> None:
+        from incident_lib.metrics.frames import response_frame
+
+        frame = response_frame(body)
+        for pod, rows in frame.groupby("pod", sort=False):
+            self._by_pod.setdefault(pod, {})[signal] = Series(
+                signal=signal,
+                frame=rows.reset_index(drop=True),
+                query=body["query"],
+                start=str(body.get("start", "")),
+                end=str(body.get("end", "")),
+                step=str(body.get("step", "")),
+            )
+
+    def for_pod(self, pod: str) -> PodMetrics:
+        return PodMetrics(self._by_pod.get(pod, {}), self.missing)

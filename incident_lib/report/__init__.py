@@ -1,0 +1,1 @@
+"""Reports: diagnoses as text tables, Markdown, HTML, DataFrames and plots."""

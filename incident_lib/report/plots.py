@@ -1,0 +1,116 @@
+"""Plots of one pod's metrics: memory against its limit with OOM kills marked, CPU against its request,
+and restarts, on one time axis."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from incident_lib.k8s.objects import parse_time
+from incident_lib.k8s.pod import Pod
+from incident_lib.metrics.analysis import increases
+from incident_lib.metrics.pod import NamespaceMetrics, PodMetrics
+from incident_lib.snapshot import Snapshot
+
+MIB = 2**20
+
+
+def pod_metrics_figure(
+    snapshot: Snapshot, namespace: str, name: str, window: tuple[datetime, datetime] | None = None
+) -> Figure:
+    """Memory, CPU and restarts of one pod; a panel whose signal the snapshot lacks says so."""
+    pod = Pod(
+        next(
+            p
+            for p in snapshot.of_kind("Pod")
+            if p["metadata"].get("namespace") == namespace and p["metadata"].get("name") == name
+        )
+    )
+    metrics = NamespaceMetrics(snapshot, namespace).for_pod(name)
+    fig, (memory, cpu, restarts) = plt.subplots(3, 1, figsize=(10, 7.5), sharex=True, constrained_layout=True)
+    fig.suptitle(f"{namespace}/{name}")
+    _memory(memory, pod, metrics)
+    _cpu(cpu, pod, metrics)
+    _restarts(restarts, metrics)
+    window = window or snapshot.window
+    if window:
+        restarts.set_xlim(*window)
+    restarts.set_xlabel("time (UTC)")
+    plt.close(fig)  # returned, not shown twice: Jupyter displays the returned figure
+    return fig
+
+
+def oom_kill_times(pod: Pod, metrics: PodMetrics) -> list[datetime]:
+    """When OOM kills happened: each restart of a container whose termination was OOMKilled."""
+    times: list[datetime] = []
+    series = metrics.get("restarts")
+    for container in pod.containers:
+        if not any(t.get("reason") == "OOMKilled" for _, t in container.terminations()):
+            continue
+        if series is not None:
+            times += increases(series.container(container.name))
+        else:
+            times += [
+                parse_time(t.get("finishedAt")) for _, t in container.terminations() if t.get("finishedAt")
+            ]
+    return sorted(times)
+
+
+def _memory(ax, pod: Pod, metrics: PodMetrics) -> None:
+    ax.set_title("memory working set vs limit")
+    ax.set_ylabel("MiB")
+    series = metrics.get("memory_working_set")
+    if series is None:
+        _missing(ax, "memory_working_set")
+        return
+    for container in pod.containers:
+        samples = series.container(container.name)
+        if samples.empty:
+            continue
+        ax.plot(samples["timestamp"], samples["value"] / MIB, label=container.name)
+        if container.memory_limit:
+            ax.axhline(
+                container.memory_limit / MIB, linestyle="--", color="tab:red", label=f"{container.name} limit"
+            )
+    for i, at in enumerate(oom_kill_times(pod, metrics)):
+        ax.axvline(
+            at, color="black", linewidth=0.8, linestyle=":", label="OOM kill (restart)" if i == 0 else None
+        )
+    ax.legend(loc="upper left", fontsize="small")
+
+
+def _cpu(ax, pod: Pod, metrics: PodMetrics) -> None:
+    ax.set_title("CPU usage vs request")
+    ax.set_ylabel("cores")
+    series = metrics.get("cpu_usage")
+    if series is None:
+        _missing(ax, "cpu_usage")
+        return
+    for container in pod.containers:
+        samples = series.container(container.name)
+        if samples.empty:
+            continue
+        ax.plot(samples["timestamp"], samples["value"], label=container.name)
+        if container.cpu_request:
+            ax.axhline(
+                container.cpu_request, linestyle="--", color="tab:green", label=f"{container.name} request"
+            )
+    ax.legend(loc="upper left", fontsize="small")
+
+
+def _restarts(ax, metrics: PodMetrics) -> None:
+    ax.set_title("restarts")
+    ax.set_ylabel("count")
+    series = metrics.get("restarts")
+    if series is None:
+        _missing(ax, "restarts")
+        return
+    for container, samples in series.frame.groupby("container"):
+        ax.step(samples["timestamp"], samples["value"], where="post", label=container)
+    ax.legend(loc="upper left", fontsize="small")
+
+
+def _missing(ax, signal: str) -> None:
+    ax.text(0.5, 0.5, f"no {signal} data in this snapshot", ha="center", va="center", transform=ax.transAxes)

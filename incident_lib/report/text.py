@@ -1,0 +1,80 @@
+"""Diagnoses as a terminal table and as Markdown (the `--format table|markdown` of the CLI)."""
+
+from __future__ import annotations
+
+from incident_lib.classify.diagnosis import Diagnosis
+
+_COLUMNS = ("NAMESPACE", "KIND", "NAME", "ROOT CAUSE", "CONF", "SEVERITY", "SUMMARY")
+
+
+def _row(d: Diagnosis) -> tuple[str, ...]:
+    s = d.subject
+    return (s.namespace, s.kind, s.name, d.root_cause, f"{d.confidence:.2f}", d.severity, d.summary)
+
+
+def table(diagnoses: list[Diagnosis]) -> str:
+    """One aligned line per diagnosis; for a single diagnosis, its evidence and recommendations too."""
+    rows = [_COLUMNS, *(_row(d) for d in diagnoses)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(_COLUMNS) - 1)]
+    lines = ["  ".join([*(c.ljust(w) for c, w in zip(r, widths, strict=False)), r[-1]]) for r in rows]
+    if len(diagnoses) == 1:
+        lines += ["", *_details(diagnoses[0])]
+    return "\n".join(lines)
+
+
+def _details(d: Diagnosis) -> list[str]:
+    lines = ["Evidence:"]
+    for e in d.evidence:
+        at = f" at {e.at}" if e.at else ""
+        lines += [
+            f"  {d.evidence_id(e)}  {e.source} {e.field} = {e.value}{at}",
+            f"        lookup: {e.lookup}",
+        ]
+    lines.append("Recommendations:")
+    for r in d.recommendations:
+        cites = ", ".join(d.evidence_id(e) for e in r.evidence)
+        lines += [f"  - {r.action} [{cites}]", f"    why: {r.why}"]
+        if r.command:
+            lines.append(f"    $ {r.command}")
+    if d.other_causes:
+        lines.append("Other causes: " + ", ".join(f"{c} ({p:.2f})" for c, p in d.other_causes))
+    if d.missing_evidence:
+        lines.append("Missing evidence (not checked): " + "; ".join(d.missing_evidence))
+    return lines
+
+
+def markdown(diagnoses: list[Diagnosis]) -> str:
+    """A Markdown table of the diagnoses, then a section per finding with evidence and recommendations."""
+    head = "| " + " | ".join(_COLUMNS) + " |\n|" + "---|" * len(_COLUMNS)
+    rows = ["| " + " | ".join(_md(c) for c in _row(d)) + " |" for d in diagnoses]
+    sections = [_md_section(d) for d in diagnoses if d.is_finding or len(diagnoses) == 1]
+    return "\n".join([head, *rows, *sections]) + "\n"
+
+
+def _md_section(d: Diagnosis) -> str:
+    s = d.subject
+    lines = [
+        "",
+        f"## {s.kind} {s.namespace}/{s.name}: `{d.root_cause}` ({d.confidence:.2f}, {d.severity})",
+        "",
+        d.summary,
+        "",
+        "| id | source | field | value | at | lookup |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {d.evidence_id(e)} | {e.source} | `{_md(e.field)}` | {_md(str(e.value))} | {e.at or ''} | "
+        f"`{_md(e.lookup)}` |"
+        for e in d.evidence
+    ]
+    lines += ["", "**Recommendations**", ""]
+    for r in d.recommendations:
+        cites = ", ".join(d.evidence_id(e) for e in r.evidence)
+        lines.append(f"- {r.action} ({r.why}; evidence {cites})" + (f": `{r.command}`" if r.command else ""))
+    if d.missing_evidence:
+        lines += ["", "**Missing evidence:** " + "; ".join(d.missing_evidence)]
+    return "\n".join(lines)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")

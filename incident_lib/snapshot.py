@@ -1,0 +1,91 @@
+"""A snapshot of a cluster: what every collector produces and every classifier reads.
+
+A saved bundle and a live collection both become a `Snapshot`, so the same classifiers run on both and
+capturing a live snapshot to disk gives a bundle that diagnoses the same.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import NamedTuple
+
+from incident_lib.errors import InputError
+from incident_lib.k8s.event import EventIndex
+from incident_lib.k8s.objects import parse_time
+
+
+class LogKey(NamedTuple):
+    namespace: str
+    pod: str
+    container: str
+    previous: bool
+
+
+@dataclass
+class Snapshot:
+    """API objects (raw JSON), Prometheus responses and container logs, as of `captured_at`.
+
+    `captured_at` is the "now" of every time-based rule: no rule reads the clock.
+    `metrics` maps a name (`<signal>.<namespace>`) to a Prometheus response body with its `query`,
+    `start`, `end` and `step`. `logs` maps each log to a function that reads it (logs stay on disk until
+    a rule asks for one).
+    """
+
+    captured_at: datetime
+    objects: list[dict]
+    metrics: dict[str, dict] = field(default_factory=dict)
+    logs: dict[LogKey, Callable[[], str]] = field(default_factory=dict)
+    manifest: dict = field(default_factory=dict)
+    origin: str = ""
+
+    @cached_property
+    def _by_kind(self) -> dict[str, list[dict]]:
+        index: dict[str, list[dict]] = defaultdict(list)
+        for obj in self.objects:
+            index[obj.get("kind", "")].append(obj)
+        return index
+
+    def of_kind(self, kind: str) -> list[dict]:
+        """Every object of one kind (`Pod`, `Event`, `Node`…), in the order they were read."""
+        return self._by_kind.get(kind, [])
+
+    @cached_property
+    def events(self) -> EventIndex:
+        return EventIndex(self.of_kind("Event"))
+
+    @property
+    def window(self) -> tuple[datetime, datetime] | None:
+        """The incident window of the manifest, if it names one."""
+        window = self.manifest.get("window") or {}
+        start, end = parse_time(window.get("start")), parse_time(window.get("end"))
+        return (start, end) if start and end else None
+
+    def namespaces(self) -> list[str]:
+        """Namespaces that hold pods, sorted."""
+        return sorted({(p.get("metadata") or {}).get("namespace", "") for p in self.of_kind("Pod")})
+
+    def log(self, namespace: str, pod: str, container: str, previous: bool = False) -> str | None:
+        """A container's log (its tail), or None when the snapshot has none."""
+        reader = self.logs.get(LogKey(namespace, pod, container, previous))
+        return reader() if reader else None
+
+    def metric(self, signal: str, namespace: str) -> dict | None:
+        """The stored Prometheus response of one signal for one namespace, or None when it is missing."""
+        return self.metrics.get(f"{signal}.{namespace}")
+
+
+def parse_window(text: str) -> tuple[datetime, datetime]:
+    """`START/END` in RFC 3339 (as notebooks take it) as two UTC datetimes, START before END."""
+    try:
+        start, end = (parse_time(part.strip()) for part in text.split("/"))
+    except ValueError:
+        raise InputError(
+            f"window {text!r}: expected START/END in RFC 3339, e.g. 2025-12-17T09:50:00Z/2025-12-17T10:05:00Z"
+        ) from None
+    if start is None or end is None or start >= end:
+        raise InputError(f"window {text!r}: START must be before END")
+    return start, end

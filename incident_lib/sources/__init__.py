@@ -1,0 +1,1 @@
+"""Sources: where snapshots come from (a saved bundle here; the live API and Prometheus later)."""

@@ -1,0 +1,134 @@
+"""Pod rules on raw API JSON: the published corpus, hand-written traps, and the shipped OOM drill."""
+
+from __future__ import annotations
+
+import pytest
+
+from incident_lib.corpus import load_cases
+from incident_lib.diagnose import diagnose_pods
+from tests.helpers import CORPUS, OOM_POD, fixture_snapshot
+
+CASES = load_cases(CORPUS)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.path.stem for c in CASES])
+def test_every_published_case_gets_its_label(case):
+    [diagnosis] = diagnose_pods(case.snapshot)
+    if case.label == "other":  # a failed pod whose cause has no name: any unhealthy answer is right
+        assert diagnosis.is_finding
+    else:
+        assert diagnosis.root_cause == case.label
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.path.stem for c in CASES])
+def test_recommendations_cite_only_evidence_of_the_diagnosis(case):
+    [diagnosis] = diagnose_pods(case.snapshot)
+    assert diagnosis.evidence, "every diagnosis rests on evidence"
+    for recommendation in diagnosis.recommendations:
+        assert recommendation.evidence
+        assert {id(e) for e in recommendation.evidence} <= {id(e) for e in diagnosis.evidence}
+
+
+def diagnose_fixture(name: str):
+    [diagnosis] = diagnose_pods(fixture_snapshot(name))
+    return diagnosis
+
+
+def test_a_liveness_kill_with_exit_137_is_a_probe_failure_not_an_oom():
+    diagnosis = diagnose_fixture("liveness-killed-137")
+    assert diagnosis.root_cause == "probe_failure"
+    assert "oom_killed" not in dict(diagnosis.other_causes)
+    assert "liveness" in diagnosis.summary
+    assert any(e.source == "event" and "Unhealthy" in e.field for e in diagnosis.evidence)
+
+
+def test_oomkilled_with_exit_code_0_is_still_an_oom():
+    assert diagnose_fixture("oom-exit-code-0").root_cause == "oom_killed"
+
+
+def test_a_container_oom_killed_and_running_again_is_reported_as_a_warning():
+    diagnosis = diagnose_fixture("oom-running-again")
+    assert (diagnosis.root_cause, diagnosis.severity) == ("oom_killed", "warning")
+
+
+def test_crash_loop_explains_its_exit_code():
+    diagnosis = diagnose_fixture("crash-loop-exit-127")
+    assert diagnosis.root_cause == "crash_loop"
+    assert "command not found" in diagnosis.summary
+    assert any(e.field.endswith("Pod/web-6d4cf56db6-cl127 Warning BackOff") for e in diagnosis.evidence)
+
+
+def test_a_deletion_older_than_its_grace_period_is_terminating_stuck():
+    diagnosis = diagnose_fixture("terminating-stuck")
+    assert diagnosis.root_cause == "terminating_stuck"
+    assert diagnosis.summary == "The pod has been terminating for 65 min."
+    assert ["example.com/drain-connections"] in [e.value for e in diagnosis.evidence]
+
+
+def test_image_pull_error_tells_an_unauthorised_pull_apart():
+    diagnosis = diagnose_fixture("image-pull-unauthorized")
+    assert diagnosis.root_cause == "image_pull_error"
+    assert "unauthorized" in diagnosis.summary
+    assert "imagePullSecret" in diagnosis.recommendations[0].action
+
+
+def test_unschedulable_names_every_blocker_from_the_scheduler_message():
+    diagnosis = diagnose_fixture("unschedulable-insufficient-memory")
+    assert diagnosis.root_cause == "unschedulable"
+    assert "insufficient memory, taint" in diagnosis.summary
+    assert [r.action.split()[0] for r in diagnosis.recommendations] == ["Lower", "Add"]
+
+
+def test_a_pod_ready_again_after_old_restarts_is_healthy_with_its_history_shown():
+    diagnosis = diagnose_fixture("healthy-after-restarts")
+    assert diagnosis.root_cause == "healthy"
+    assert "2 restart(s)" in diagnosis.summary
+    assert (
+        diagnosis.confidence
+        < diagnose_pods(CASES_BY_NAME["032-healthy-running-restart-always"].snapshot)[0].confidence
+    )
+
+
+def test_readiness_probe_failing_is_a_probe_failure_citing_the_unhealthy_event():
+    diagnosis = diagnose_fixture("readiness-failing")
+    assert diagnosis.root_cause == "probe_failure"
+    assert "readiness probe of web (HTTP GET /ready on port 8080)" in diagnosis.summary
+    assert any("statuscode: 503" in str(e.value) for e in diagnosis.evidence)
+
+
+def test_an_oom_killed_init_container_is_an_oom_with_the_init_failure_behind_it():
+    diagnosis = diagnose_fixture("init-container-oom")
+    assert diagnosis.root_cause == "oom_killed"
+    assert "init_failure" in dict(diagnosis.other_causes)
+    assert diagnosis.evidence[0].field == "initContainerStatuses[migrate].lastState.terminated.reason"
+
+
+CASES_BY_NAME = {c.path.stem: c for c in CASES}
+
+
+def test_the_oom_drill_is_oom_killed_with_memory_at_the_limit_before_each_restart(oom_drill):
+    [diagnosis] = diagnose_pods(oom_drill, *OOM_POD)
+    assert (diagnosis.root_cause, diagnosis.severity) == ("oom_killed", "critical")
+    memory = [e for e in diagnosis.evidence if e.field == "memory_working_set"]
+    assert len(memory) == 1 and "before 4 of 4 restarts" in memory[0].value
+    assert memory[0].lookup.startswith(
+        'sum by (namespace, pod, container) (container_memory_working_set_bytes{namespace="default"'
+    )
+    assert dict(diagnosis.other_causes) == {"crash_loop": 0.87}
+
+
+def test_metrics_corroborate_so_the_drill_without_metrics_is_less_confident(oom_drill):
+    from dataclasses import replace
+
+    [with_metrics] = diagnose_pods(oom_drill, *OOM_POD)
+    [without] = diagnose_pods(replace(oom_drill, metrics={}), *OOM_POD)
+    assert without.root_cause == "oom_killed"
+    assert without.confidence < with_metrics.confidence
+    assert "prometheus: memory_working_set of namespace default" in without.missing_evidence
+
+
+def test_the_backend_api_pod_of_the_drill_is_healthy(oom_drill):
+    diagnoses = diagnose_pods(oom_drill, "apps")
+    backend = next(d for d in diagnoses if d.subject.name.startswith("backend-api-"))
+    assert backend.root_cause == "healthy"
+    assert any("peak 27" in str(e.value) and "256.0Mi limit" in str(e.value) for e in backend.evidence)

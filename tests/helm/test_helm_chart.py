@@ -1,0 +1,238 @@
+"""The app chart, linted and rendered by Helm's engine, checked against Kubernetes schemas and policy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import helm_python
+import kubernetes_validate
+import pytest
+import yaml
+from chart_render import (
+    CHART,
+    CRD_KINDS,
+    CUSTOM_VALUES,
+    NAMESPACE,
+    objects,
+    of_kind,
+    pod_specs,
+    quantity_bytes,
+)
+
+KUBERNETES_VERSION = "1.30.0"
+SERVICES = {"backend-api", "users-service", "orders-service", "payments-service"}
+READ_VERBS = {"get", "list", "watch"}
+MONITORING_VALUES = Path(__file__).resolve().parents[2] / "helm" / "monitoring" / "values.yaml"
+
+
+@pytest.mark.parametrize("values", [None, CUSTOM_VALUES], ids=["default", "custom"])
+def test_lint_reports_no_warning_or_error(values: dict[str, Any] | None) -> None:
+    report = helm_python.lint(CHART, values, namespace=NAMESPACE, kube_version=f"v{KUBERNETES_VERSION}")
+    assert report["errors"] == []
+    assert [m for m in report["messages"] if m["severity"] >= 2] == []
+
+
+def test_rendered_objects_match_kubernetes_schemas(rendered: list[dict[str, Any]]) -> None:
+    checked = 0
+    for obj in rendered:
+        if obj["kind"] not in CRD_KINDS:
+            kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+            checked += 1
+    assert checked >= 10
+
+
+def test_every_container_has_requests_and_a_memory_limit_of_at_most_256mi(
+    rendered: list[dict[str, Any]],
+) -> None:
+    containers = [(name, c) for name, spec in pod_specs(rendered) for c in spec["containers"]]
+    assert len(containers) >= 5
+    for name, container in containers:
+        resources = container.get("resources", {})
+        assert resources.get("requests"), f"{name}/{container['name']} has no requests"
+        limit = resources.get("limits", {}).get("memory")
+        assert limit, f"{name}/{container['name']} has no memory limit"
+        assert quantity_bytes(limit) <= 256 * 2**20, f"{name}/{container['name']} limit {limit}"
+
+
+def test_limitrange_caps_containers_at_300mi(default_objects: list[dict[str, Any]]) -> None:
+    (limit_range,) = of_kind(default_objects, "LimitRange")
+    (container_limits,) = [lim for lim in limit_range["spec"]["limits"] if lim["type"] == "Container"]
+    assert quantity_bytes(container_limits["max"]["memory"]) == 300 * 2**20
+
+
+def test_probes_check_ready_and_health_on_a_declared_port(rendered: list[dict[str, Any]]) -> None:
+    deployments = of_kind(rendered, "Deployment")
+    assert {d["metadata"]["name"] for d in deployments} >= SERVICES | {"diagnostics-api"}
+    for deployment in deployments:
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            ports = {p["name"] for p in container["ports"]}
+            assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
+            assert container["livenessProbe"]["httpGet"]["path"] == "/health"
+            assert container["readinessProbe"]["httpGet"]["port"] in ports
+            assert container["livenessProbe"]["httpGet"]["port"] in ports
+
+
+def test_diagnostics_api_serves_on_its_configured_port() -> None:
+    for values, port in ((None, 8000), (CUSTOM_VALUES, 8001)):
+        rendered = objects(values)
+        (deployment,) = [
+            d for d in of_kind(rendered, "Deployment") if d["metadata"]["name"] == "diagnostics-api"
+        ]
+        (service,) = [s for s in of_kind(rendered, "Service") if s["metadata"]["name"] == "diagnostics-api"]
+        assert deployment["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"] == port
+        assert service["spec"]["ports"][0]["port"] == port
+
+
+def test_services_select_their_pods(rendered: list[dict[str, Any]]) -> None:
+    pods = [d["spec"]["template"]["metadata"]["labels"] for d in of_kind(rendered, "Deployment")]
+    for service in of_kind(rendered, "Service"):
+        selector = service["spec"]["selector"]
+        assert any(selector.items() <= labels.items() for labels in pods), service["metadata"]["name"]
+
+
+def test_backend_api_is_wired_to_the_downstream_services() -> None:
+    rendered = objects(CUSTOM_VALUES)
+    (backend,) = [d for d in of_kind(rendered, "Deployment") if d["metadata"]["name"] == "backend-api"]
+    env = {e["name"]: e["value"] for e in backend["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["USERS_URL"] == "http://users-service:8080"
+    assert env["PAYMENTS_URL"] == "http://payments-service:9090"
+    assert env["SERVICE_NAME"] == "backend-api"
+
+
+def test_canary_values_add_a_v2_deployment_with_its_own_tag() -> None:
+    deployments = {d["metadata"]["name"]: d for d in of_kind(objects(CUSTOM_VALUES), "Deployment")}
+    canary = deployments["payments-service-v2"]["spec"]["template"]
+    stable = deployments["payments-service"]["spec"]["template"]
+    assert (canary["metadata"]["labels"]["version"], stable["metadata"]["labels"]["version"]) == ("v2", "v1")
+    assert canary["spec"]["containers"][0]["image"].endswith(":1.3.0-rc1")
+    assert stable["spec"]["containers"][0]["image"].endswith(":1.2.3")
+    env = {e["name"]: e["value"] for e in stable["spec"]["containers"][0]["env"]}
+    assert env["FAULT_LATENCY_MS"] == "250"
+    assert "users-service-v2" not in deployments
+    assert "payments-service-v2" not in {d["metadata"]["name"] for d in of_kind(objects(), "Deployment")}
+
+
+def test_sweep_rbac_is_read_only_and_never_touches_secrets(default_objects: list[dict[str, Any]]) -> None:
+    (role,) = of_kind(default_objects, "ClusterRole")
+    assert of_kind(default_objects, "Role") == []
+    granted: dict[tuple[str, str], set[str]] = {}
+    for rule in role["rules"]:
+        assert not rule.get("nonResourceURLs") and not rule.get("resourceNames")
+        for group in rule["apiGroups"]:
+            for resource in rule["resources"]:
+                granted.setdefault((group, resource), set()).update(rule["verbs"])
+    assert all(verbs <= READ_VERBS for verbs in granted.values()), granted
+    assert not any("*" in (group, resource) or resource.startswith("secrets") for group, resource in granted)
+    assert granted[("", "pods/log")] == {"get"}
+    for group, resource in [
+        ("", "pods"),
+        ("", "events"),
+        ("", "nodes"),
+        ("apps", "deployments"),
+        ("batch", "cronjobs"),
+        ("autoscaling", "horizontalpodautoscalers"),
+        ("events.k8s.io", "events"),
+    ]:
+        assert granted[(group, resource)] == READ_VERBS, (group, resource)
+
+
+def test_sweep_cronjob_runs_the_sweep_notebook_under_the_bound_service_account(
+    default_objects: list[dict[str, Any]],
+) -> None:
+    (cronjob,) = of_kind(default_objects, "CronJob")
+    (binding,) = of_kind(default_objects, "ClusterRoleBinding")
+    (role,) = of_kind(default_objects, "ClusterRole")
+    pod = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    assert "notebooks/sweep.ipynb" in pod["containers"][0]["command"]
+    assert binding["roleRef"]["name"] == role["metadata"]["name"]
+    assert binding["subjects"] == [
+        {"kind": "ServiceAccount", "name": pod["serviceAccountName"], "namespace": NAMESPACE}
+    ]
+    assert cronjob["spec"]["schedule"] == "*/30 * * * *"
+
+
+def test_disabling_the_sweep_removes_its_job_and_its_permissions() -> None:
+    kinds = {o["kind"] for o in objects(CUSTOM_VALUES)}
+    assert not kinds & {"CronJob", "ServiceAccount", "ClusterRole", "ClusterRoleBinding"}
+
+
+def test_servicemonitor_selects_exactly_the_four_services(rendered: list[dict[str, Any]]) -> None:
+    (monitor,) = of_kind(rendered, "ServiceMonitor")
+    selector = monitor["spec"]["selector"]
+    (expression,) = selector["matchExpressions"]
+    assert expression["operator"] == "In"
+
+    def selected(labels: dict[str, str]) -> bool:
+        return selector["matchLabels"].items() <= labels.items() and labels.get(expression["key"]) in set(
+            expression["values"]
+        )
+
+    services = of_kind(rendered, "Service")
+    assert {s["metadata"]["name"] for s in services if selected(s["metadata"]["labels"])} == SERVICES
+    endpoint_ports = {e["port"] for e in monitor["spec"]["endpoints"]}
+    assert all(endpoint_ports <= {p["name"] for p in s["spec"]["ports"]} for s in services)
+    assert monitor["spec"]["endpoints"][0]["path"] == "/metrics"
+
+
+def test_prometheusrule_alerts_link_their_runbook_notebook(default_objects: list[dict[str, Any]]) -> None:
+    (rule,) = of_kind(default_objects, "PrometheusRule")
+    alerts = {r["alert"]: r for group in rule["spec"]["groups"] for r in group["rules"]}
+    notebooks = {
+        "ContainerOOMKilled": "diagnose.ipynb",
+        "ContainerCrashLooping": "diagnose.ipynb",
+        "ServiceHighErrorRate": "metrics.ipynb",
+        "ServiceHighLatencyP99": "metrics.ipynb",
+    }
+    assert set(alerts) == set(notebooks)
+    for name, notebook in notebooks.items():
+        assert alerts[name]["annotations"]["runbook_url"].endswith(f"/notebooks/{notebook}")
+        assert alerts[name]["labels"]["severity"] in {"warning", "critical"}
+    assert 'reason="OOMKilled"' in alerts["ContainerOOMKilled"]["expr"]
+    assert 'reason="CrashLoopBackOff"' in alerts["ContainerCrashLooping"]["expr"]
+    assert "histogram_quantile(0.99" in alerts["ServiceHighLatencyP99"]["expr"]
+
+
+def test_dashboard_configmap_carries_the_sidecar_label_and_the_dashboard(
+    default_objects: list[dict[str, Any]],
+) -> None:
+    (configmap,) = of_kind(default_objects, "ConfigMap")
+    assert configmap["metadata"]["labels"]["grafana_dashboard"] == "1"
+    dashboard = json.loads(configmap["data"]["services.json"])
+    assert dashboard == json.loads((CHART / "dashboards" / "services.json").read_text())
+    exprs = " ".join(t["expr"] for panel in dashboard["panels"] for t in panel["targets"])
+    assert "http_requests_total" in exprs and "http_request_duration_seconds_bucket" in exprs
+
+
+@pytest.mark.parametrize(
+    ("values", "where"),
+    [
+        ({"services": {"users-service": {"replicas": "two"}}}, "/services/users-service/replicas"),
+        ({"resources": {"limits": {"memory": "512Mi"}}}, "/resources/limits/memory"),
+        ({"runbookBaseUrl": "not a url"}, "/runbookBaseUrl"),
+        ({"replicaCount": 2}, "replicaCount"),
+    ],
+)
+def test_schema_rejects_bad_values_naming_the_key(values: dict[str, Any], where: str) -> None:
+    with helm_python.Chart.load(CHART) as chart, pytest.raises(helm_python.HelmValuesError, match=where):
+        chart.render(values, name="lab", namespace=NAMESPACE)
+
+
+def test_monitoring_values_make_an_ephemeral_six_hour_prometheus() -> None:
+    values = yaml.safe_load(MONITORING_VALUES.read_text())
+    spec = values["prometheus"]["prometheusSpec"]
+    assert spec["retention"] == "6h"
+    assert not spec.get("storageSpec")
+    assert spec["serviceMonitorSelectorNilUsesHelmValues"] is False
+    assert values["grafana"]["sidecar"]["dashboards"]["label"] == "grafana_dashboard"
+    components = [
+        spec,
+        values["grafana"],
+        values["alertmanager"]["alertmanagerSpec"],
+        values["kube-state-metrics"],
+        values["prometheus-node-exporter"],
+        values["prometheusOperator"],
+    ]
+    for component in components:
+        assert component["resources"]["requests"] and component["resources"]["limits"]["memory"]
