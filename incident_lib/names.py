@@ -31,8 +31,14 @@ def dns_subdomain(value: str, what: str) -> str:
 
 
 def closest(name: str, candidates: list[str], limit: int = 3) -> list[str]:
-    """Return up to `limit` candidates that look most like `name`, best first."""
-    return difflib.get_close_matches(name, sorted(set(candidates)), n=limit, cutoff=0.5)
+    """Return up to `limit` candidates that look most like `name`, best first.
+
+    Names that start with `name` come first: people type the Deployment's name for its pods.
+    """
+    names = sorted(set(candidates))
+    prefixed = [c for c in names if c.startswith(name)]
+    similar = difflib.get_close_matches(name, names, n=limit, cutoff=0.5)
+    return list(dict.fromkeys(prefixed + similar))[:limit]
 
 
 def not_found(what: str, name: str, candidates: list[str]) -> InputError:

@@ -30,7 +30,7 @@ def _details(d: Diagnosis) -> list[str]:
             f"  {d.evidence_id(e)}  {e.source} {e.field} = {e.value}{at}",
             f"        lookup: {e.lookup}",
         ]
-    lines.append("Recommendations:")
+    lines.append("Recommendations:" if d.recommendations else "Recommendations: none")
     for r in d.recommendations:
         cites = ", ".join(d.evidence_id(e) for e in r.evidence)
         lines += [f"  - {r.action} [{cites}]", f"    why: {r.why}"]

@@ -1,0 +1,102 @@
+"""The diagnose notebook run by papermill, as `incident-lab run` and `demo` run it."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from incident_lib.errors import InputError
+from incident_lib.runner import NotebookFailed, coerce_parameters, run_notebook
+from tests.helpers import OOM_DRILL, ROOT
+
+NOTEBOOK = ROOT / "notebooks" / "diagnose.ipynb"
+BACKEND_POD = "backend-api-b6x9lqnrjx-smgvh"
+
+
+def checked_outputs(executed) -> str:
+    """The text of the golden cells (tagged nbval-check-output) of an executed notebook."""
+    cells = json.loads(executed.read_text())["cells"]
+    return "".join(
+        "".join(output.get("text", ""))
+        for cell in cells
+        if "nbval-check-output" in cell["metadata"].get("tags", [])
+        for output in cell.get("outputs", [])
+    )
+
+
+@pytest.mark.parametrize(
+    ("namespace", "pod", "root_cause"),
+    [("default", "oom-test-7f77d89c59-vqgkt", "oom_killed"), ("apps", BACKEND_POD, "healthy")],
+)
+def test_the_notebook_diagnoses_each_shipped_pod(tmp_path, namespace, pod, root_cause):
+    parameters = {"bundle": str(OOM_DRILL), "namespace": namespace, "pod": pod}
+    outputs = run_notebook(NOTEBOOK, parameters, tmp_path, name=f"diagnose-{namespace}")
+    text = checked_outputs(outputs.notebook)
+    assert re.search(rf"^{namespace}\s+Pod\s+{pod}\s+{root_cause}\s", text, re.MULTILINE)
+    html = outputs.html.read_text()
+    assert root_cause in html and "<img" in html  # the diagnosis card and the metrics figure
+    assert "il.read_bundle" not in html  # the report hides code cells
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f"diagnose-{namespace}.html",
+        f"diagnose-{namespace}.ipynb",
+    ]
+
+
+def test_parameters_are_converted_to_the_declared_types_and_unknown_ones_refused():
+    assert coerce_parameters(NOTEBOOK, [("pod", "web-1")]) == {"pod": "web-1"}
+    with pytest.raises(
+        InputError, match=r"diagnose\.ipynb has no parameter 'pods'; its parameters: bundle, namespace"
+    ):
+        coerce_parameters(NOTEBOOK, [("pods", "web-1")])
+
+
+def test_a_failing_cell_keeps_the_executed_notebook_and_writes_nothing_else(tmp_path):
+    with pytest.raises(NotebookFailed, match="raised InputError") as failure:
+        run_notebook(NOTEBOOK, {"bundle": str(OOM_DRILL), "pod": "no-such-pod"}, tmp_path)
+    assert failure.value.path == tmp_path / "diagnose.failed.ipynb"
+    assert [p.name for p in tmp_path.iterdir()] == ["diagnose.failed.ipynb"]
+
+
+def test_run_with_an_unknown_parameter_exits_2_before_starting_a_kernel(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "incident_lib.cli",
+            "run",
+            str(NOTEBOOK),
+            "-p",
+            "podd",
+            "x",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "has no parameter 'podd'" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_leaves_executed_notebooks_and_html_for_both_shipped_pods(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "incident_lib.cli", "demo", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "diagnose-backend-api.html",
+        "diagnose-backend-api.ipynb",
+        "diagnose-oom-test.html",
+        "diagnose-oom-test.ipynb",
+    ]
+    assert "healthy" in checked_outputs(tmp_path / "diagnose-backend-api.ipynb")

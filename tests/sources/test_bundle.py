@@ -1,0 +1,135 @@
+"""Reading bundles: directories, archives, hand-made bundles, and every way a bundle can be bad."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tarfile
+
+import pytest
+
+from incident_lib.errors import InputError
+from incident_lib.sources.bundle import read_bundle
+from tests.helpers import OOM_DRILL, write_bundle
+
+POD = {
+    "apiVersion": "v1",
+    "kind": "Pod",
+    "metadata": {"name": "web-1", "namespace": "shop"},
+    "status": {"phase": "Running"},
+}
+
+
+def test_a_bundle_made_from_kubectl_pods_and_events_reads(tmp_path):
+    event = {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {"name": "web-1.1", "namespace": "shop"},
+        "involvedObject": {"kind": "Pod", "namespace": "shop", "name": "web-1"},
+        "reason": "BackOff",
+    }
+    snapshot = read_bundle(write_bundle(tmp_path / "b", [POD, event]))
+    assert [p["metadata"]["name"] for p in snapshot.of_kind("Pod")] == ["web-1"]
+    assert [e.reason for e in snapshot.events.about("Pod", "shop", "web-1")] == ["BackOff"]
+    assert snapshot.captured_at.isoformat() == "2025-12-17T10:05:00+00:00"
+
+
+def test_kind_lists_give_their_items_the_kind_the_api_omitted(tmp_path):
+    root = write_bundle(tmp_path / "b", [])
+    item = {k: v for k, v in POD.items() if k != "kind"}
+    (root / "k8s" / "pods.json").write_text(json.dumps({"kind": "PodList", "items": [item]}))
+    (root / "k8s" / "one.json").write_text(
+        json.dumps({**POD, "metadata": {"name": "web-2", "namespace": "shop"}})
+    )
+    assert sorted(p["metadata"]["name"] for p in read_bundle(root).of_kind("Pod")) == ["web-1", "web-2"]
+
+
+def test_the_shipped_bundle_reads_the_same_from_a_tar_gz_with_a_top_folder(tmp_path, oom_drill):
+    archive = tmp_path / "oom-drill.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(OOM_DRILL, arcname="oom-drill")
+    packed = read_bundle(archive)
+    assert packed.objects == oom_drill.objects
+    assert packed.metrics == oom_drill.metrics
+    assert packed.log("default", "oom-test-7f77d89c59-vqgkt", "app", previous=True) == oom_drill.log(
+        "default", "oom-test-7f77d89c59-vqgkt", "app", previous=True
+    )
+
+
+def _archive_with(tmp_path, member: tarfile.TarInfo, data: bytes = b"") -> str:
+    path = tmp_path / "evil.tar.gz"
+    with tarfile.open(path, "w:gz") as tar:
+        manifest = json.dumps(
+            {"format": "incident-bundle/v1", "captured_at": "2025-12-17T10:05:00Z"}
+        ).encode()
+        info = tarfile.TarInfo("manifest.json")
+        info.size = len(manifest)
+        tar.addfile(info, io.BytesIO(manifest))
+        member.size = len(data)
+        tar.addfile(member, io.BytesIO(data))
+    return str(path)
+
+
+def test_an_archive_member_that_escapes_the_bundle_is_refused(tmp_path):
+    with pytest.raises(InputError, match=r"member '\.\./\.\./etc/cron\.d/x' points outside the bundle"):
+        read_bundle(_archive_with(tmp_path, tarfile.TarInfo("../../etc/cron.d/x"), b"* * * * * root boom"))
+
+
+def test_an_archive_link_is_refused(tmp_path):
+    link = tarfile.TarInfo("k8s/pods.json")
+    link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+    with pytest.raises(InputError, match="is a link or device"):
+        read_bundle(_archive_with(tmp_path, link))
+
+
+def test_a_huge_log_in_an_archive_is_kept_as_its_tail(tmp_path):
+    log = b"old line\n" * 200_000 + b"the last line\n"
+    snapshot = read_bundle(_archive_with(tmp_path, tarfile.TarInfo("logs/shop/web-1/web.log"), log))
+    text = snapshot.log("shop", "web-1", "web")
+    assert text.endswith("the last line\n") and len(text) <= 1 << 20
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (
+            lambda root: (root / "k8s" / "cluster.json").write_text('{"kind": "List", "items": [}'),
+            "k8s/cluster.json: malformed JSON (line 1",
+        ),
+        (lambda root: (root / "manifest.json").unlink(), "not an incident bundle (no manifest.json)"),
+        (
+            lambda root: (root / "manifest.json").write_text('{"format": "v0"}'),
+            "manifest.json: format is 'v0'",
+        ),
+        (
+            lambda root: (root / "manifest.json").write_text(
+                '{"format": "incident-bundle/v1", "captured_at": "soon"}'
+            ),
+            "captured_at must be an RFC 3339 time",
+        ),
+        (
+            lambda root: (root / "k8s" / "x.json").write_text('{"items": []}'),
+            "k8s/x.json: an object has no 'kind'",
+        ),
+        (
+            lambda root: (root / "metrics").mkdir() or (root / "metrics" / "m.json").write_text("{}"),
+            "metrics/m.json: not a Prometheus",
+        ),
+    ],
+    ids=["malformed-json", "no-manifest", "wrong-format", "bad-captured-at", "no-kind", "not-prometheus"],
+)
+def test_a_bad_bundle_is_an_error_naming_the_file(tmp_path, damage, message):
+    root = write_bundle(tmp_path / "b", [POD])
+    damage(root)
+    with pytest.raises(InputError, match=re.escape(message)):
+        read_bundle(root)
+
+
+def test_a_missing_path_and_a_file_that_is_no_archive_are_errors(tmp_path):
+    with pytest.raises(InputError, match="bundle not found"):
+        read_bundle(tmp_path / "nope")
+    junk = tmp_path / "junk.tar.gz"
+    junk.write_bytes(b"not gzip at all")
+    with pytest.raises(InputError, match=r"not a directory or a readable \.tar\.gz bundle"):
+        read_bundle(junk)
