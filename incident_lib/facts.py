@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from incident_lib.k8s.event import Event
 from incident_lib.k8s.pod import Pod
@@ -27,8 +28,16 @@ class PodFacts:
     previous_logs: dict[str, str]
     now: datetime
 
-    def events_with(self, reason: str) -> list[Event]:
-        return [e for e in self.events if e.reason == reason]
+    def events_with(self, reason: str) -> tuple[Event, ...]:
+        """Events about the pod with this reason, oldest first."""
+        return self._events_by_reason.get(reason, ())
+
+    @cached_property
+    def _events_by_reason(self) -> dict[str, tuple[Event, ...]]:
+        grouped: dict[str, list[Event]] = {}
+        for event in self.events:
+            grouped.setdefault(event.reason, []).append(event)
+        return {reason: tuple(events) for reason, events in grouped.items()}
 
 
 def pod_facts(snapshot: Snapshot, pods: list[dict]) -> Iterator[PodFacts]:

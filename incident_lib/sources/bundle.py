@@ -6,6 +6,7 @@ are bounded, and a malformed file is an `InputError` that names it.
 
 from __future__ import annotations
 
+import gc
 import json
 import tarfile
 from collections.abc import Callable
@@ -121,6 +122,9 @@ def _strip_top_folder(files: dict[str, Reader]) -> dict[str, Reader]:
 
 
 def _json(files: dict[str, Reader], name: str):
+    # Decoding builds millions of containers and no cycles: the collector would only re-scan them.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return json.loads(files[name](MAX_FILE_BYTES))
     except json.JSONDecodeError as exc:
@@ -129,6 +133,9 @@ def _json(files: dict[str, Reader], name: str):
         ) from None
     except UnicodeDecodeError:
         raise InputError(f"{name}: not UTF-8 text") from None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _manifest(manifest) -> dict:

@@ -132,3 +132,13 @@ def test_the_backend_api_pod_of_the_drill_is_healthy(oom_drill):
     backend = next(d for d in diagnoses if d.subject.name.startswith("backend-api-"))
     assert backend.root_cause == "healthy"
     assert any("peak 27" in str(e.value) and "256.0Mi limit" in str(e.value) for e in backend.evidence)
+
+
+def test_a_crash_looping_container_that_just_restarted_is_a_crash_loop_not_a_readiness_failure():
+    diagnosis = diagnose_fixture("crash-loop-just-restarted")
+    assert diagnosis.root_cause == "crash_loop"
+    assert "probe_failure" not in dict(diagnosis.other_causes)
+
+
+def test_one_failed_liveness_probe_on_a_ready_pod_that_never_restarted_is_not_a_finding():
+    assert diagnose_fixture("liveness-blip-healthy").root_cause == "healthy"

@@ -59,7 +59,8 @@ def _liveness(facts: PodFacts, container: Container) -> list[Evidence]:
         and last.get("reason") != "OOMKilled"
         and last.get("exitCode") in KILLED_BY_KUBELET
     )
-    if not (unhealthy or killing or restarted_by_kubelet):
+    # A failed liveness probe matters when it restarts the container; a passing blip is not a finding.
+    if not (restarted_by_kubelet or ((unhealthy or killing) and container.restart_count > 0)):
         return []
     evidence = [cite.event(facts, e, 0.6) for e in unhealthy[-1:]] + [
         cite.event(facts, e, 0.4) for e in killing[-1:]
@@ -91,13 +92,18 @@ def _liveness(facts: PodFacts, container: Container) -> list[Evidence]:
 def _readiness(facts: PodFacts, container: Container) -> list[Evidence]:
     unhealthy = [e for e in _probe_events(facts, container, "Unhealthy") if "readiness" in e.message.lower()]
     never_ready = bool(container.running) and not container.ready and bool(container.probe("readiness"))
-    if not never_ready:
+    if not never_ready or _crashed(container):  # just restarted after a crash: not ready yet, not the probe
         return []
     evidence = [
         cite.container_status(facts, container, "ready", False, 0.3),
         cite.container_spec(facts, container, "readinessProbe", container.probe("readiness"), 0.3),
     ]
     return evidence + [cite.event(facts, e, 0.5) for e in unhealthy[-1:]]
+
+
+def _crashed(container: Container) -> bool:
+    last = container.last_terminated or {}
+    return bool(last) and (last.get("reason") == "OOMKilled" or last.get("exitCode") not in KILLED_BY_KUBELET)
 
 
 def _probe_events(facts: PodFacts, container: Container, reason: str) -> list:
