@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from incident_lib.k8s.objects import parse_time
 from incident_lib.k8s.pod import Pod
 from incident_lib.metrics.analysis import increases
-from incident_lib.metrics.pod import NamespaceMetrics, PodMetrics
+from incident_lib.metrics.pod import NamespaceMetrics, PodMetrics, Series
 from incident_lib.snapshot import Snapshot
 
 MIB = 2**20
@@ -61,43 +61,39 @@ def oom_kill_times(pod: Pod, metrics: PodMetrics) -> list[datetime]:
 def _memory(ax, pod: Pod, metrics: PodMetrics) -> None:
     ax.set_title("memory working set vs limit")
     ax.set_ylabel("MiB")
-    series = metrics.get("memory_working_set")
-    if series is None:
-        _missing(ax, "memory_working_set")
-        return
-    for container in pod.containers:
-        samples = series.container(container.name)
-        if samples.empty:
-            continue
-        ax.plot(samples["timestamp"], samples["value"] / MIB, label=container.name)
-        if container.memory_limit:
-            ax.axhline(
-                container.memory_limit / MIB, linestyle="--", color="tab:red", label=f"{container.name} limit"
-            )
-    for i, at in enumerate(oom_kill_times(pod, metrics)):
-        ax.axvline(
-            at, color="black", linewidth=0.8, linestyle=":", label="OOM kill (restart)" if i == 0 else None
-        )
-    ax.legend(loc="upper left", fontsize="small")
+    if _per_container(ax, pod, metrics.get("memory_working_set"), MIB, lambda c: c.memory_limit, "limit"):
+        for i, at in enumerate(oom_kill_times(pod, metrics)):
+            label = "restart after an OOM kill" if i == 0 else None
+            ax.axvline(at, color="black", linewidth=0.8, linestyle=":", label=label)
+        ax.legend(loc="upper left", fontsize="small")
 
 
 def _cpu(ax, pod: Pod, metrics: PodMetrics) -> None:
     ax.set_title("CPU usage vs request")
     ax.set_ylabel("cores")
-    series = metrics.get("cpu_usage")
+    _per_container(ax, pod, metrics.get("cpu_usage"), 1, lambda c: c.cpu_request, "request")
+
+
+def _per_container(ax, pod: Pod, series: Series | None, unit: float, reference, reference_name: str) -> bool:
+    """One line per container, with its limit or request dashed; False when the signal is missing."""
     if series is None:
-        _missing(ax, "cpu_usage")
-        return
+        ax.text(0.5, 0.5, "no data in this snapshot", ha="center", va="center", transform=ax.transAxes)
+        return False
     for container in pod.containers:
         samples = series.container(container.name)
         if samples.empty:
             continue
-        ax.plot(samples["timestamp"], samples["value"], label=container.name)
-        if container.cpu_request:
+        (line,) = ax.plot(samples["timestamp"], samples["value"] / unit, label=container.name)
+        if reference(container):
             ax.axhline(
-                container.cpu_request, linestyle="--", color="tab:green", label=f"{container.name} request"
+                reference(container) / unit,
+                linestyle="--",
+                color=line.get_color(),
+                label=f"{container.name} {reference_name}",
             )
+    ax.set_ylim(bottom=0)
     ax.legend(loc="upper left", fontsize="small")
+    return True
 
 
 def _restarts(ax, metrics: PodMetrics) -> None:
@@ -105,12 +101,8 @@ def _restarts(ax, metrics: PodMetrics) -> None:
     ax.set_ylabel("count")
     series = metrics.get("restarts")
     if series is None:
-        _missing(ax, "restarts")
+        ax.text(0.5, 0.5, "no data in this snapshot", ha="center", va="center", transform=ax.transAxes)
         return
     for container, samples in series.frame.groupby("container"):
         ax.step(samples["timestamp"], samples["value"], where="post", label=container)
     ax.legend(loc="upper left", fontsize="small")
-
-
-def _missing(ax, signal: str) -> None:
-    ax.text(0.5, 0.5, f"no {signal} data in this snapshot", ha="center", va="center", transform=ax.transAxes)

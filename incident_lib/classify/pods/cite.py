@@ -31,29 +31,33 @@ def container_status(
     facts: PodFacts, container: Container, subpath: str, value, weight: float, at: str | None = None
 ) -> Evidence:
     """A field of one container's status, `subpath` as in `lastState.terminated.reason`."""
-    pod = facts.pod
     key = "initContainerStatuses" if container.init else "containerStatuses"
-    jsonpath = f'{{.status.{key}[?(@.name=="{container.name}")].{subpath}}}'
-    return Evidence(
-        source="pod.status",
-        field=f"{container.status_path}.{subpath}",
-        value=value,
-        weight=weight,
-        at=at,
-        lookup=f"kubectl get pod -n {pod.namespace} {pod.name} -o jsonpath='{jsonpath}'",
-    )
+    return _container_field(facts, container, f"status.{key}", subpath, value, weight, at)
 
 
 def container_spec(facts: PodFacts, container: Container, subpath: str, value, weight: float) -> Evidence:
     """A field of one container's spec, `subpath` as in `resources.limits.memory`."""
-    pod = facts.pod
     key = "initContainers" if container.init else "containers"
-    jsonpath = f'{{.spec.{key}[?(@.name=="{container.name}")].{subpath}}}'
+    return _container_field(facts, container, f"spec.{key}", subpath, value, weight, None)
+
+
+def _container_field(
+    facts: PodFacts, container: Container, parent: str, subpath: str, value, weight: float, at: str | None
+) -> Evidence:
+    pod = facts.pod
+    section, key = parent.split(".")
+    jsonpath = f'{{.{parent}[?(@.name=="{container.name}")].{subpath}}}'
+    field = (
+        f"{key}[{container.name}].{subpath}"
+        if section == "status"
+        else f"{parent}[{container.name}].{subpath}"
+    )
     return Evidence(
-        source="pod.spec",
-        field=f"spec.{key}[{container.name}].{subpath}",
+        source=f"pod.{section}",
+        field=field,
         value=value,
         weight=weight,
+        at=at,
         lookup=f"kubectl get pod -n {pod.namespace} {pod.name} -o jsonpath='{jsonpath}'",
     )
 
