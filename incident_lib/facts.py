@@ -9,7 +9,7 @@ from functools import cached_property
 
 from incident_lib.k8s.event import Event
 from incident_lib.k8s.pod import Pod
-from incident_lib.metrics.catalogue import SIGNALS
+from incident_lib.metrics.catalogue import POD_SIGNALS
 from incident_lib.metrics.pod import NamespaceMetrics, PodMetrics
 from incident_lib.snapshot import Snapshot
 
@@ -59,7 +59,7 @@ def pod_facts(snapshot: Snapshot, pods: list[dict]) -> Iterator[PodFacts]:
         )
 
 
-_NO_METRICS = PodMetrics(missing=tuple(SIGNALS))
+_NO_METRICS = PodMetrics(missing=POD_SIGNALS)
 
 
 def _previous_logs(snapshot: Snapshot, pod: Pod) -> dict[str, str]:

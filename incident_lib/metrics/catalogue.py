@@ -1,8 +1,11 @@
 """The PromQL catalogue: one query per signal per namespace, never one per pod.
 
-Every query aggregates `by (namespace, pod, container)`, so one request answers for every pod of a
-namespace. The namespace is validated as a DNS-1123 label before it is put between quotes, so no
-input can change what a query means.
+Resource signals aggregate `by (namespace, pod, container)` and traffic signals by the workload or
+service that receives the requests, so one request answers for a whole namespace. The namespace is
+validated as a DNS-1123 label before it is put between quotes, so no input can change what a query
+means. Two traffic profiles: Istio's standard metrics (`istio_requests_total`,
+`istio_request_duration_milliseconds_bucket`) and the services' own HTTP metrics
+(`http_requests_total`, `http_request_duration_seconds_bucket`). Latencies are in seconds in both.
 """
 
 from __future__ import annotations
@@ -12,16 +15,54 @@ from dataclasses import dataclass
 from incident_lib.names import dns_label
 
 _CONTAINERS = 'container!="", container!="POD"'
+_BY_CONTAINER = "sum by (namespace, pod, container)"
+_ISTIO = 'destination_workload_namespace={ns}, reporter="destination"'
+_BY_WORKLOAD = "sum by (destination_workload_namespace, destination_workload)"
+_BY_SERVICE = "sum by (namespace, service)"
 
 
 @dataclass(frozen=True)
 class Signal:
-    """A metric the diagnosis uses: its PromQL template (`{ns}` is the quoted namespace) and unit."""
+    """A metric the diagnosis uses: its PromQL template (`{ns}` is the quoted namespace), unit and title.
+
+    `profile` is `resources`, `istio` or `http`; `subject` names the label that identifies what a
+    series is about (`pod` for resources, the workload or service for traffic).
+    """
 
     name: str
     template: str
     unit: str
     title: str
+    profile: str = "resources"
+    subject: str = "pod"
+
+
+def _quantile(q: float, profile: str) -> str:
+    if profile == "istio":
+        return (
+            f"histogram_quantile({q}, {_BY_WORKLOAD[:-1]}, le) "
+            f"(rate(istio_request_duration_milliseconds_bucket{{{_ISTIO}}}[5m]))) / 1000"
+        )
+    return f"histogram_quantile({q}, {_BY_SERVICE[:-1]}, le) (rate(http_request_duration_seconds_bucket{{namespace={{ns}}}}[5m])))"
+
+
+def _traffic(profile: str) -> tuple[Signal, ...]:
+    if profile == "istio":
+        total, by, subject = f"istio_requests_total{{{_ISTIO}", _BY_WORKLOAD, "destination_workload"
+        errors = f'{total}, response_code=~"5.."}}'
+    else:
+        total, by, subject = "http_requests_total{namespace={ns}", _BY_SERVICE, "service"
+        errors = f'{total}, status=~"5.."}}'
+    rate = f"{by} (rate({total}}}[5m]))"
+    return (
+        Signal(f"{profile}_request_rate", rate, "requests/s", "Request rate", profile, subject),
+        Signal(f"{profile}_error_ratio", f"{by} (rate({errors}[5m])) / {rate}", "ratio", "5xx ratio", profile, subject),
+        *(
+            Signal(f"{profile}_latency_p{int(q * 100)}", _quantile(q, profile), "seconds", f"p{int(q * 100)} latency",
+                   profile, subject)
+            for q in (0.5, 0.95, 0.99)
+        ),
+    )  # fmt: skip
 
 
 SIGNALS: dict[str, Signal] = {
@@ -29,29 +70,56 @@ SIGNALS: dict[str, Signal] = {
     for s in (
         Signal(
             "memory_working_set",
-            "sum by (namespace, pod, container) "
-            f"(container_memory_working_set_bytes{{namespace={{ns}}, {_CONTAINERS}}})",
+            f"{_BY_CONTAINER} (container_memory_working_set_bytes{{namespace={{ns}}, {_CONTAINERS}}})",
             "bytes",
             "Memory working set",
         ),
         Signal(
             "cpu_usage",
-            "sum by (namespace, pod, container) "
-            f"(rate(container_cpu_usage_seconds_total{{namespace={{ns}}, {_CONTAINERS}}}[5m]))",
+            f"{_BY_CONTAINER} (rate(container_cpu_usage_seconds_total{{namespace={{ns}}, {_CONTAINERS}}}[5m]))",
             "cores",
             "CPU usage",
         ),
         Signal(
+            "cpu_throttling",
+            f"{_BY_CONTAINER} (rate(container_cpu_cfs_throttled_periods_total{{namespace={{ns}}, {_CONTAINERS}}}[5m]))"
+            f" / {_BY_CONTAINER} (rate(container_cpu_cfs_periods_total{{namespace={{ns}}, {_CONTAINERS}}}[5m]))",
+            "ratio",
+            "CPU throttled periods",
+        ),
+        Signal(
+            "memory_limit",
+            f'{_BY_CONTAINER} (kube_pod_container_resource_limits{{namespace={{ns}}, resource="memory"}})',
+            "bytes",
+            "Memory limit",
+        ),
+        Signal(
+            "cpu_request",
+            f'{_BY_CONTAINER} (kube_pod_container_resource_requests{{namespace={{ns}}, resource="cpu"}})',
+            "cores",
+            "CPU request",
+        ),
+        Signal(
             "restarts",
-            "sum by (namespace, pod, container) (kube_pod_container_status_restarts_total{namespace={ns}})",
+            f"{_BY_CONTAINER} (kube_pod_container_status_restarts_total{{namespace={{ns}}}})",
             "count",
             "Container restarts",
         ),
+        Signal(
+            "oom_terminations",
+            f'{_BY_CONTAINER} (kube_pod_container_status_last_terminated_reason{{namespace={{ns}}, reason="OOMKilled"}})',
+            "flag",
+            "Last termination was OOMKilled",
+        ),
+        *_traffic("istio"),
+        *_traffic("http"),
     )
 }
 
+POD_SIGNALS = ("memory_working_set", "cpu_usage", "restarts")  # what the pod rules and plots read
+
 
 def promql(signal: str, namespace: str) -> str:
-    """Return the PromQL of `signal` for every pod of `namespace`."""
+    """Return the PromQL of `signal` for every pod (or workload) of `namespace`."""
     dns_label(namespace, "namespace")
     return SIGNALS[signal].template.replace("{ns}", f'"{namespace}"')

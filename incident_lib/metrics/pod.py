@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from incident_lib.metrics.catalogue import SIGNALS
+from incident_lib.metrics.catalogue import POD_SIGNALS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,7 +49,7 @@ class NamespaceMetrics:
     def __init__(self, snapshot: Snapshot, namespace: str) -> None:
         self._by_pod: dict[str, dict[str, Series]] = {}
         missing = []
-        for signal in SIGNALS:
+        for signal in POD_SIGNALS:
             body = snapshot.metric(signal, namespace)
             if body is None:
                 missing.append(signal)

@@ -9,9 +9,14 @@ from incident_lib.metrics.catalogue import SIGNALS, promql
 
 
 @pytest.mark.parametrize("signal", sorted(SIGNALS))
-def test_every_signal_aggregates_the_whole_namespace_by_pod(signal):
+def test_every_signal_asks_for_the_whole_namespace_at_once(signal):
     query = promql(signal, "apps")
-    assert query.startswith("sum by (namespace, pod, container) (")
+    grouping = {
+        "resources": "sum by (namespace, pod, container) (",
+        "istio": "sum by (destination_workload_namespace, destination_workload",
+        "http": "sum by (namespace, service",
+    }[SIGNALS[signal].profile]
+    assert grouping in query
     assert 'namespace="apps"' in query and "pod=" not in query
 
 
