@@ -8,7 +8,7 @@ il.evidence_frame(diagnosis)
 """
 
 from incident_lib.classify.diagnosis import Diagnosis
-from incident_lib.diagnose import diagnose_pods
+from incident_lib.diagnose import diagnose_all, diagnose_pods
 from incident_lib.errors import InputError
 from incident_lib.report.text import table as text_table
 from incident_lib.snapshot import Snapshot, parse_window
@@ -32,6 +32,7 @@ __all__ = [
     "Diagnosis",
     "InputError",
     "Snapshot",
+    "diagnose_all",
     "diagnose_pods",
     "diagnoses_frame",
     "evidence_frame",

@@ -18,6 +18,11 @@ def diagnose_pods(
     return sorted((diagnose_pod(facts) for facts in pod_facts(snapshot, selected)), key=sort_key)
 
 
+def diagnose_all(snapshot: Snapshot, namespace: str | None = None) -> list[Diagnosis]:
+    """Every subject of the snapshot (or of one namespace), findings first in a stable order."""
+    return diagnose_pods(snapshot, namespace)
+
+
 def diagnose_pod(facts: PodFacts) -> Diagnosis:
     """Run every pod rule on one pod's facts and rank what fired."""
     findings = [f for rule in rules_for("Pod") if (f := rule.evaluate(facts)) is not None]
