@@ -24,6 +24,8 @@ lint: $(INSTALLED)
 
 notebooks: $(INSTALLED)  ## re-execute the committed notebooks on the shipped incidents (their golden outputs)
 	cd notebooks && for nb in *.ipynb; do ../$(BIN)/papermill --no-progress-bar "$$nb" "$$nb" || exit 1; done
+	@# committed outputs must not leak this machine's paths
+	@! grep -l "$(CURDIR)" notebooks/*.ipynb
 
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/sweep.py

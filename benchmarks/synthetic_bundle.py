@@ -1,6 +1,9 @@
-"""A synthetic incident bundle of a large cluster, as `kubectl get pods,events -A -o json` prints it.
+"""The pods and events of a synthetic incident in a large cluster, as `kubectl get pods,events -A -o json`
+prints them (`synthetic_cluster` adds the Services, Deployments and Nodes around them, and writes the bundle).
 
-Pods are full-size API objects (metadata with labels, annotations, ownerReferences; spec with
+Pods belong to Deployments (through their ReplicaSets), StatefulSets and CronJobs' Jobs; failures cluster
+in a few workloads, as in a real incident, and a few Deployments are rollouts stuck half-way. Pods are
+full-size API objects (metadata with labels, annotations, ownerReferences; spec with
 containers, resources, probes, env, volumeMounts, tolerations, Istio sidecars in about half of the
 application namespaces; status with conditions and containerStatuses) in a realistic mix of states, and
 events are the ones those states produce, each about a generated pod (or, for kernel OOM kills, its
@@ -9,6 +12,7 @@ node). Everything comes from one seeded `random.Random`: the same arguments give
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import uuid
@@ -16,11 +20,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import chain, islice
-from pathlib import Path
 
 CAPTURED_AT = datetime(2025, 12, 17, 10, 5, 0, tzinfo=UTC)
-# Share of pods in each state; `healthy` takes whatever the rounding leaves. The value is the root cause
-# the diagnosis should give, so the printed confusion table shows which states it does not recognise.
+# Share of pods in each state; `healthy` takes whatever the rounding leaves. A state is also the root cause
+# the diagnosis should give (unless EXPECTED_CAUSE says otherwise), so the printed confusion table shows
+# which states it does not recognise.
 MIX: dict[str, float] = {
     "completed": 0.030,
     "crash_loop": 0.020,
@@ -42,6 +46,13 @@ EXPECTED_CAUSE = {
     "job_failed": "pod_failed",
 }
 BATCH_STATES = frozenset({"completed", "job_failed"})
+# Pods a controller has already replaced (evicted, or deleted but stuck on a finalizer): extras beside
+# the replicas, never counted in a workload's status.
+LEFTOVER_STATES = frozenset({"evicted", "terminating_stuck"})
+# Failures a new revision brings: a Deployment in one of them may be a rollout stuck past its deadline.
+ROLLOUT_STATES = frozenset(
+    {"image_pull_error", "crash_loop", "config_error", "container_create_error", "readiness_failure"}
+)
 # States whose containers started normally, so their pods have the whole start-up event sequence.
 LIFECYCLE_STATES = frozenset({"healthy", "completed", "job_failed", "readiness_failure", "terminating_stuck"})
 
@@ -85,7 +96,11 @@ _EXIT_CODES = (1, 1, 1, 1, 2, 3, 101, 126, 127, 134, 139, 255)  # 137/143 are ku
 
 @dataclass
 class Workload:
-    """A Deployment (pods owned by its ReplicaSet), a StatefulSet or a CronJob's Job."""
+    """A Deployment (pods owned by its ReplicaSet), a StatefulSet or a CronJob's Job.
+
+    For a Deployment, the owner fields are those of its current ReplicaSet; `previous` is the ReplicaSet
+    of the previous revision when a rollout is stuck half-way (its pods still serve), else None.
+    """
 
     namespace: str
     name: str
@@ -98,7 +113,10 @@ class Workload:
     cpu: str
     memory: str
     image: str
+    port: int = 8080
     pods: int = 0
+    members: list[GeneratedPod] = field(default_factory=list)
+    previous: Workload | None = None
 
 
 @dataclass
@@ -125,8 +143,13 @@ class BundleGenerator:
             node: f"10.{20 + i // 250}.{i % 250}.{self.rng.randint(2, 250)}"
             for i, node in enumerate(self.nodes)
         }
+        self.node_states = self._node_states()
+        # NotReady nodes were drained when their pods' tolerations (300 s) ran out: no pod runs there.
+        self.pod_nodes = [n for n in self.nodes if self.node_states[n] != "not_ready"]
         self.open: dict[tuple[str, bool], Workload] = {}
+        self.workloads: list[Workload] = []  # the Deployments and StatefulSets, in creation order
         self.names: set[tuple[str, str]] = set()
+        self.object_events: list[dict] = []  # events about objects other than pods (nodes)
         self.pod_ip = 0
 
     # ---- small helpers
@@ -157,6 +180,25 @@ class BundleGenerator:
         self.rng.shuffle(apps)
         return list(_SYSTEM_NAMESPACES[: min(7, n // 5)]) + apps[: n - min(7, n // 5)]
 
+    def _node_states(self) -> dict[str, str]:
+        """Each node's state: a few under memory or disk pressure, one or two NotReady, the rest ready."""
+        n = len(self.nodes)
+        shuffled = self.rng.sample(self.nodes, n)
+        counts = {
+            "not_ready": min(n, max(1, round(n * 0.006))),
+            "memory_pressure": round(n * 0.02),
+            "disk_pressure": round(n * 0.01),
+        }
+        states = dict.fromkeys(self.nodes, "ready")
+        self.node_since: dict[str, datetime] = {}  # when each node left the ready state
+        start = 0
+        for state, count in counts.items():
+            for node in shuffled[start : start + count]:
+                states[node] = state
+                self.node_since[node] = self._ago(timedelta(minutes=10), timedelta(minutes=50))
+            start += count
+        return states
+
     def _nodes(self, n: int) -> list[str]:
         pools = ("general-a", "general-b", "memory-opt", "compute-opt", "spot")
         nodes = []
@@ -167,20 +209,22 @@ class BundleGenerator:
 
     # ---- workloads
 
-    def _workload(self, namespace: str, batch: bool) -> Workload:
-        """The workload that gets the next pod of this namespace and family; a new one when it is full."""
-        current = self.open.get((namespace, batch))
+    def _job(self, namespace: str) -> Workload:
+        """The CronJob's Job that gets the next batch pod of this namespace; a new one when it is full."""
+        current = self.open.get((namespace, True))
         if current and current.pods < current.replicas:
             return current
+        self.open[(namespace, True)] = self._new_workload(
+            namespace, "Job", self.rng.choice((1, 1, 2, 3, 4, 6))
+        )
+        return self.open[(namespace, True)]
+
+    def _new_workload(self, namespace: str, kind: str, replicas: int) -> Workload:
+        """A Deployment, StatefulSet or Job of `replicas` pods in `namespace`, with a fresh name."""
+        batch = kind == "Job"
         role = self.rng.choice(_ROLES) if not batch else self.rng.choice(("report", "etl", "backup", "sync"))
         base = namespace.split("-")[0] if namespace not in _SYSTEM_NAMESPACES else namespace.split("-")[-1]
         name = f"{base}-{role}-{self._suffix(3)}" if not batch else f"{base}-{role}-cron"
-        if batch:
-            kind, replicas = "Job", self.rng.choice((1, 1, 2, 3, 4, 6))
-        elif self._p(0.12):
-            kind, replicas = "StatefulSet", self.rng.choice((1, 3, 3, 5))
-        else:
-            kind, replicas = "Deployment", self.rng.choice((1, 2, 2, 3, 3, 4, 6, 8, 12, 20, 40))
         template_hash = self._suffix(self.rng.choice((9, 10)))
         owner_name = {
             "Deployment": f"{name}-{template_hash}",
@@ -189,9 +233,9 @@ class BundleGenerator:
         }[kind]
         memory = self.rng.choice(("128Mi", "256Mi", "512Mi", "1Gi", "2Gi", "4Gi"))
         cpu = self.rng.choice(("100m", "250m", "500m", "1", "2"))
-        version = f"{self.rng.randint(1, 4)}.{self.rng.randint(0, 30)}.{self.rng.randint(0, 9)}"
+        version = f"{self.rng.randint(1, 4)}.{self.rng.randint(1, 30)}.{self.rng.randint(0, 9)}"
         image = f"europe-docker.pkg.dev/acme-prod/{base}/{name.rsplit('-', 1)[0]}:{version}"
-        workload = Workload(
+        return Workload(
             namespace,
             name,
             kind,
@@ -203,9 +247,24 @@ class BundleGenerator:
             cpu,
             memory,
             image,
+            port=self.rng.choice((8080, 8000, 3000, 9000)),
         )
-        self.open[(namespace, batch)] = workload
-        return workload
+
+    def _previous_revision(self, w: Workload) -> Workload:
+        """The ReplicaSet of `w`'s previous revision (an older image), whose pods serve while it rolls out."""
+        repo, version = w.image.rsplit(":", 1)
+        major, minor, patch = version.split(".")
+        template_hash = self._suffix(len(w.template_hash))
+        return dataclasses.replace(
+            w,
+            owner_name=f"{w.name}-{template_hash}",
+            owner_uid=self._uid(),
+            template_hash=template_hash,
+            image=f"{repo}:{major}.{max(int(minor) - 1, 0)}.{patch}",
+            pods=0,
+            members=[],
+            previous=None,
+        )
 
     def _pod_name(self, workload: Workload) -> str:
         while True:
@@ -220,20 +279,78 @@ class BundleGenerator:
 
     # ---- pods
 
-    def pods(self, count: int) -> list[GeneratedPod]:
-        """`count` pods in the states of MIX (exact counts), shuffled across namespaces and workloads."""
+    def pods(self, count: int, deployments: int) -> list[GeneratedPod]:
+        """`count` pods in the states of MIX (exact counts), in `deployments` Deployments, some StatefulSets
+        and CronJobs' Jobs; `self.workloads` holds the Deployments and StatefulSets afterwards."""
         states = [state for state, share in MIX.items() for _ in range(round(share * count))][:count]
         states += ["healthy"] * (count - len(states))
         self.rng.shuffle(states)
+        batch = [s for s in states if s in BATCH_STATES]
+        plan = [(self._job(self._namespace()), s) for s in batch]
+        plan += self._plan_served([s for s in states if s not in BATCH_STATES], deployments)
         generated = []
-        for state in states:
-            namespace = self.rng.choices(self.namespaces, self.namespace_weights)[0]
-            workload = self._workload(namespace, state in BATCH_STATES)
+        for workload, state in plan:
             pod = self._base_pod(workload, state)
             workload.pods += 1
+            workload.members.append(pod)
             getattr(self, f"_state_{state}")(pod)
             generated.append(pod)
         return generated
+
+    def _namespace(self) -> str:
+        return self.rng.choices(self.namespaces, self.namespace_weights)[0]
+
+    def _plan_served(self, states: list[str], deployments: int) -> list[tuple[Workload, str]]:
+        """Which workload each non-batch pod belongs to: (workload, state) pairs.
+
+        Failures cluster, as in a real incident: a few workloads get one failure mode each (on all of their
+        pods, or on some of them beside healthy ones), the rest only healthy pods. Some of the failing
+        Deployments are rollouts stuck half-way: the failing pods are the new revision's, the healthy ones
+        the previous revision's. Evicted and stuck-terminating pods are leftovers the controllers already
+        replaced, added beside the replicas.
+        """
+        leftovers = [s for s in states if s in LEFTOVER_STATES]
+        failing = sorted(s for s in states if s not in LEFTOVER_STATES and s != "healthy")  # grouped by state
+        healthy = [s for s in states if s == "healthy"]
+        replicas_total = len(failing) + len(healthy)
+        if replicas_total < deployments or (replicas_total and deployments < 1):
+            raise SystemExit(
+                f"{replicas_total} pods cannot fill {deployments} Deployments: ask for more pods or fewer "
+                "Deployments"
+            )
+        kinds = ["Deployment"] * deployments
+        kinds += ["StatefulSet"] * min(round(deployments * 0.12 / 0.88), replicas_total - deployments)
+        wanted = [
+            self.rng.choice((1, 2, 2, 3, 3, 4, 6, 8, 12, 20, 40) if kind == "Deployment" else (1, 3, 3, 5))
+            for kind in kinds
+        ]
+        sizes = _spread(replicas_total, wanted)
+        self.workloads = [
+            self._new_workload(self._namespace(), k, n) for k, n in zip(kinds, sizes, strict=True)
+        ]
+        stuck_left = max(1, round(deployments * 0.02)) if deployments else 0
+        plan: list[tuple[Workload, str]] = []
+        for w in self.rng.sample(self.workloads, len(self.workloads)):
+            bad: list[str] = []
+            if failing:
+                run = next((i for i, s in enumerate(failing) if s != failing[0]), len(failing))
+                whole = self._p(0.5) or w.replicas == 1
+                take = w.replicas if whole else self.rng.randint((w.replicas + 1) // 2, w.replicas - 1)
+                bad, failing = failing[: min(take, run)], failing[min(take, run) :]
+            good, healthy = healthy[: w.replicas - len(bad)], healthy[w.replicas - len(bad) :]
+            if len(bad) + len(good) < w.replicas:  # healthy pods ran out: the rest fail too
+                more = w.replicas - len(bad) - len(good)
+                bad, failing = bad + failing[:more], failing[more:]
+            if stuck_left and w.kind == "Deployment" and bad and good and bad[0] in ROLLOUT_STATES:
+                stuck_left -= 1
+                w.previous = self._previous_revision(w)
+                plan += [(w, s) for s in bad] + [(w.previous, s) for s in good]
+            else:
+                plan += [(w, s) for s in bad + good]
+        for state in leftovers:
+            w = self.rng.choice(self.workloads)
+            plan.append((w.previous or w, state))
+        return plan
 
     def _base_pod(self, w: Workload, state: str) -> GeneratedPod:
         """A running, ready pod of workload `w`; the state methods turn it into what `state` needs."""
@@ -244,11 +361,12 @@ class BundleGenerator:
             if recent
             else self._ago(timedelta(hours=2), timedelta(days=30))
         )
-        node = self.rng.choice(self.nodes)
+        node = self.rng.choice(self.pod_nodes)
         self.pod_ip += 1
         ip = f"10.{64 + self.pod_ip // 65_000}.{(self.pod_ip // 250) % 256}.{self.pod_ip % 250 + 2}"
         container = w.name.rsplit("-", 1)[0]
         labels = {
+            "app.kubernetes.io/instance": w.name,
             "app.kubernetes.io/name": container,
             "app.kubernetes.io/part-of": w.namespace.split("-")[0],
             "app.kubernetes.io/version": w.image.rsplit(":", 1)[1],
@@ -428,7 +546,7 @@ class BundleGenerator:
         return GeneratedPod(raw, state, recent=recent)
 
     def _app_container(self, w: Workload, name: str, token_volume: str) -> dict:
-        port = self.rng.choice((8080, 8000, 3000, 9000))
+        port = w.port
         http = self._p(0.85)
         probe_action = (
             {"httpGet": {"path": "/healthz", "port": "http", "scheme": "HTTP"}}
@@ -606,7 +724,7 @@ class BundleGenerator:
             {"name": "PROXY_CONFIG", "value": "{}\n"},
             {
                 "name": "ISTIO_META_POD_PORTS",
-                "value": '[\n    {"name":"http","containerPort":8080,"protocol":"TCP"}\n]',
+                "value": f'[\n    {{"name":"http","containerPort":{w.port},"protocol":"TCP"}}\n]',
             },
             {"name": "ISTIO_META_APP_CONTAINERS", "value": w.name.rsplit("-", 1)[0]},
             {
@@ -1258,6 +1376,13 @@ class BundleGenerator:
                 f"available: 8123456Ki. Container {spec['name']} was using 14Gi, request is 0, "
                 "has larger consumption of ephemeral-storage. "
             )
+        pressure = "memory_pressure" if resource == "memory" else "disk_pressure"
+        pressured = [n for n, s in self.node_states.items() if s == pressure]
+        if pressured:  # evicted by the kubelet of a node that still reports the pressure
+            node = self.rng.choice(pressured)
+            raw["spec"]["nodeName"] = node
+            raw["status"]["hostIP"] = self.node_ips[node]
+            raw["status"]["hostIPs"] = [{"ip": self.node_ips[node]}]
         status = raw["status"]
         status.update(phase="Failed", reason="Evicted", message=message)
         status["conditions"] = [
@@ -1504,8 +1629,11 @@ class BundleGenerator:
         """`<object name>.<hex nanoseconds>`, the name the API server's event recorder gives."""
         return f"{subject}.{int(first.timestamp() * 1e9) + self.rng.randint(0, 10**9):x}"
 
-    def _node_event(self, node: str, reason: str, message: str, at: datetime) -> dict:
-        """A warning about a node (kernel monitor), stored in `default` as the API does."""
+    def _node_event(
+        self, node: str, reason: str, message: str, at: datetime, component: str = "kernel-monitor"
+    ) -> dict:
+        """An event about a node (a warning of the kernel monitor by default), stored in `default` as the
+        API does."""
         return {
             "apiVersion": "v1",
             "count": 1,
@@ -1517,17 +1645,42 @@ class BundleGenerator:
             "message": message,
             "metadata": {
                 "creationTimestamp": _ts(at),
-                "name": f"{node}.{int(at.timestamp() * 1e9):x}",
+                "name": f"{node}.{int(at.timestamp() * 1e9) + self.rng.randint(0, 10**9):x}",
                 "namespace": "default",
                 "resourceVersion": self._rv(),
                 "uid": self._uid(),
             },
             "reason": reason,
-            "reportingComponent": "kernel-monitor",
-            "reportingInstance": node,
-            "source": {"component": "kernel-monitor", "host": node},
-            "type": "Warning",
+            "reportingComponent": component,
+            "reportingInstance": node if component != "node-controller" else "",
+            "source": {"component": component, **({"host": node} if component != "node-controller" else {})},
+            "type": "Normal" if reason.startswith("Node") else "Warning",
         }
+
+    def _node_state_events(self) -> list[dict]:
+        """What the kubelet and the node controller said when a node came under pressure or went NotReady."""
+        said = {
+            "memory_pressure": ("NodeHasInsufficientMemory", "memory"),
+            "disk_pressure": ("NodeHasDiskPressure", "ephemeral-storage"),
+        }
+        events = []
+        for node, state in self.node_states.items():
+            since = self.node_since.get(node)
+            if since is None:
+                continue
+            if state == "not_ready":
+                message = f"Node {node} status is now: NodeNotReady"
+                events.append(self._node_event(node, "NodeNotReady", message, since, "node-controller"))
+                continue
+            status, resource = said[state]
+            message = f"Node {node} status is now: {status}"
+            events.append(self._node_event(node, status, message, since, "kubelet"))
+            for minutes in range(0, 50, 10):
+                at = since + timedelta(minutes=minutes, seconds=self.rng.randint(0, 59))
+                if at < CAPTURED_AT:
+                    message = f"Attempting to reclaim {resource}"
+                    events.append(self._node_event(node, "EvictionThresholdMet", message, at, "kubelet"))
+        return events
 
     def _lifecycle(self, pod: GeneratedPod) -> list[dict]:
         """Scheduled, then for pods whose containers did start: Pulling/Pulled, Created and Started of each.
@@ -1571,7 +1724,7 @@ class BundleGenerator:
 
     def events(self, pods: list[GeneratedPod], count: int) -> list[dict]:
         """Exactly `count` events: every state's own events first, then lifecycle and readiness filler."""
-        stories = (e for p in pods for e in p.events)
+        stories = chain(self._node_state_events(), (e for p in pods for e in p.events))
         recent = [p for p in pods if p.recent and p.raw["spec"].get("nodeName")]
         order = list(range(len(recent)))
         self.rng.shuffle(order)
@@ -1593,6 +1746,17 @@ class BundleGenerator:
                 f"spec.containers{{{spec['name']}}}",
                 warning=True,
             )
+
+
+def _spread(total: int, weights: list[int]) -> list[int]:
+    """Positive integers proportional to `weights` that add up to `total` (at least one each)."""
+    extra = total - len(weights)
+    shares = [extra * w / sum(weights) for w in weights]
+    sizes = [1 + int(s) for s in shares]
+    by_remainder = sorted(range(len(weights)), key=lambda i: (int(shares[i]) - shares[i], i))
+    for i in by_remainder[: total - sum(sizes)]:
+        sizes[i] += 1
+    return sizes
 
 
 def _ts(value: datetime | None) -> str | None:
@@ -1631,44 +1795,3 @@ def _terminated(container_id: str, reason: str, code: int, started: datetime, fi
         "reason": reason,
         "startedAt": _ts(started),
     }
-
-
-def write_bundle(root: Path, pods: list[GeneratedPod], events: list[dict]) -> None:
-    """Write the bundle: k8s/pods.json and k8s/events.json as `kubectl … -A -o json` Lists, and a manifest."""
-    (root / "k8s").mkdir(parents=True, exist_ok=True)
-    namespaces = sorted({p.raw["metadata"]["namespace"] for p in pods})
-    manifest = {
-        "format": "incident-bundle/v1",
-        "captured_at": _ts(CAPTURED_AT),
-        "window": {"start": _ts(CAPTURED_AT - timedelta(hours=1)), "end": _ts(CAPTURED_AT)},
-        "cluster": {"name": "gke-prod-eu1", "version": "v1.30.5-gke.1014001"},
-        "namespaces": namespaces,
-        "notes": "Generated by benchmarks/sweep.py (synthetic, deterministic).",
-    }
-    (root / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    ordered = sorted(pods, key=lambda p: (p.raw["metadata"]["namespace"], p.raw["metadata"]["name"]))
-    for name, items in (("pods", [p.raw for p in ordered]), ("events", events)):
-        document = {"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}}
-        with (root / "k8s" / f"{name}.json").open("w") as handle:
-            handle.write(_kubectl_json(document))
-
-
-def _kubectl_json(document: dict) -> str:
-    """JSON as kubectl prints it: 4-space indentation, non-ASCII kept, a trailing newline.
-
-    The C encoder only runs without `indent`; re-indenting its compact output would be fragile, so
-    this takes the pure-Python path (a few seconds for 100 MiB) — generation is not what is measured.
-    """
-    return json.dumps(document, indent=4, ensure_ascii=False) + "\n"
-
-
-def generate_bundle(root: Path, pods: int, events: int, seed: int) -> dict[tuple[str, str], str]:
-    """Write a bundle of `pods` pods and `events` events at `root`.
-
-    Returns the state each pod was generated in, by (namespace, name): only that, so the caller does not
-    keep the generated objects in memory while it measures.
-    """
-    generator = BundleGenerator(seed)
-    generated = generator.pods(pods)
-    write_bundle(root, generated, generator.events(generated, events))
-    return {(p.raw["metadata"]["namespace"], p.raw["metadata"]["name"]): p.state for p in generated}

@@ -1,4 +1,4 @@
-"""The `incident-lab` command: diagnose a bundle, run a notebook, run the demo.
+"""The `incident-lab` command: diagnose a bundle or the live cluster, capture a bundle, run notebooks.
 
 Exit codes: 0 ok; 1 findings at or above `--fail-on`; 2 bad usage or input (one line on stderr);
 3 a notebook cell failed (the executed notebook is kept beside the outputs).
@@ -9,10 +9,12 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import sys
 from pathlib import Path
 
 from incident_lib.classify.evidence import SEVERITIES, severity_rank
+from incident_lib.classify.thresholds import DEFAULTS
 from incident_lib.errors import InputError
 
 EXIT_FINDINGS, EXIT_INPUT, EXIT_NOTEBOOK = 1, 2, 3
@@ -34,24 +36,66 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="incident-lab", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    diagnose = commands.add_parser("diagnose", help="diagnose the pods of an incident bundle")
-    diagnose.add_argument("--bundle", required=True, type=Path, help="bundle directory or .tar.gz")
+    diagnose = commands.add_parser(
+        "diagnose", help="diagnose the pods, Services, workloads and nodes of a bundle"
+    )
+    source = diagnose.add_mutually_exclusive_group(required=True)
+    source.add_argument("--bundle", type=Path, help="bundle directory or .tar.gz")
+    source.add_argument("--live", action="store_true", help="the live cluster (kubeconfig) and Prometheus")
+    _live_arguments(diagnose)
     diagnose.add_argument("-n", "--namespace", help="only this namespace")
     subject = diagnose.add_mutually_exclusive_group()
     subject.add_argument("--pod", help="only this pod")
-    subject.add_argument("--all", action="store_true", help="every pod (the default)")
+    subject.add_argument("--service", help="only this Service (with its pods' diagnoses behind it)")
+    subject.add_argument("--all", action="store_true", help="every subject, findings first (the default)")
+    diagnose.add_argument(
+        "--slo-p99",
+        type=float,
+        default=DEFAULTS.slo_p99_seconds,
+        metavar="SECONDS",
+        help=f"p99 latency SLO of high_latency (default {DEFAULTS.slo_p99_seconds:g})",
+    )
     diagnose.add_argument("--format", choices=("table", "json", "markdown"), default="table")
     diagnose.add_argument(
         "--fail-on", choices=SEVERITIES, help="exit 1 when a finding is at least this severe"
     )
     diagnose.set_defaults(command=_diagnose)
 
+    capture = commands.add_parser(
+        "capture", help="save the live cluster's evidence of some namespaces as an incident bundle"
+    )
+    capture.add_argument(
+        "-n", "--namespace", action="append", required=True, help="a namespace to capture (repeatable)"
+    )
+    capture.add_argument(
+        "-o", "--output", required=True, type=Path, help="a new directory, or a file ending .tar.gz"
+    )
+    _live_arguments(capture)
+    capture.set_defaults(command=_capture)
+
+    evaluate = commands.add_parser("eval", help="accuracy of the classifiers over labelled cases")
+    evaluate.add_argument("folder", type=Path, help="a folder with pods/*.yaml and cluster/*.yaml cases")
+    evaluate.set_defaults(command=_evaluate)
+
     run = commands.add_parser(
-        "run", help="run a notebook with papermill; executed notebook and HTML in --out"
+        "run",
+        help="run a notebook with papermill into OUT/<notebook>/<UTC timestamp>/: the executed notebook, "
+        "its HTML report and findings.json",
     )
     run.add_argument("notebook", type=Path)
-    run.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    run.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="a parameter of the notebook's parameters cell (papermill --help-notebook NOTEBOOK lists them)",
+    )
     run.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default: reports/)")
+    run.add_argument(
+        "--fail-on", choices=SEVERITIES, help="exit 1 when a finding is at least this severe (for schedulers)"
+    )
     run.set_defaults(command=_run)
 
     demo = commands.add_parser("demo", help="run every notebook on the shipped incidents")
@@ -61,13 +105,24 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _diagnose(args: argparse.Namespace) -> int:
-    from incident_lib.diagnose import diagnose_pods
+    from dataclasses import replace
+
+    from incident_lib.diagnose import diagnose_all, diagnose_pods, diagnose_service
     from incident_lib.report.text import markdown, table
     from incident_lib.sources.bundle import read_bundle
 
     # A one-shot process frees everything at exit; the collector would only re-scan a 10,000-pod graph.
     gc.disable()
-    diagnoses = diagnose_pods(read_bundle(args.bundle), args.namespace, args.pod)
+    snapshot = read_bundle(args.bundle) if args.bundle else _live_snapshot(args, args.namespace, args.pod)
+    thresholds = replace(DEFAULTS, slo_p99_seconds=args.slo_p99)
+    if args.pod:
+        diagnoses = diagnose_pods(snapshot, args.namespace, args.pod, thresholds)
+    elif args.service:
+        if not args.namespace:
+            raise InputError("--service needs -n NAMESPACE")
+        diagnoses = [diagnose_service(snapshot, args.namespace, args.service, thresholds)]
+    else:
+        diagnoses = diagnose_all(snapshot, args.namespace, thresholds)
     if args.format == "json":
         # A JSON array with one diagnosis per line: readable, and json's fast (unindented) encoder.
         text = "[\n" + ",\n".join(json.dumps(d.to_dict()) for d in diagnoses) + "\n]"
@@ -81,30 +136,122 @@ def _diagnose(args: argparse.Namespace) -> int:
     return 0
 
 
+def _live_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of a live collection; Prometheus credentials come from the environment, never argv."""
+    live = parser.add_argument_group(
+        "live cluster",
+        "KUBECONFIG (else ~/.kube/config, else the pod's service account) says where the API is; "
+        "PROMETHEUS_TOKEN (bearer) or PROMETHEUS_USER and PROMETHEUS_PASSWORD (basic) authenticate "
+        "to Prometheus",
+    )
+    live.add_argument("--context", help="kubeconfig context (default: the current one)")
+    live.add_argument(
+        "--prometheus-url",
+        default=os.environ.get("PROMETHEUS_URL"),
+        help="Prometheus base URL ($PROMETHEUS_URL); without it the metrics are missing evidence",
+    )
+    live.add_argument(
+        "--prometheus-insecure", action="store_true", help="do not verify Prometheus' TLS certificate"
+    )
+    live.add_argument(
+        "--window",
+        default="1h",
+        help="metrics window: a duration ending now (30m, 1h, 6h) or START/END in RFC 3339 (default 1h)",
+    )
+    live.add_argument(
+        "--timeout", type=float, default=15.0, metavar="SECONDS", help="per request (default 15)"
+    )
+
+
+def _live_snapshot(args: argparse.Namespace, namespace, pod: str | None = None, progress=None):
+    """Collect a snapshot from the live cluster and Prometheus named by the options of `_live_arguments`."""
+    from incident_lib.sources.kubernetes import KubeSource
+    from incident_lib.sources.live import collect
+    from incident_lib.sources.prometheus import PrometheusSource
+
+    if pod and not namespace:
+        raise InputError("--live --pod needs -n NAMESPACE")
+    namespaces = [namespace] if isinstance(namespace, str) else namespace
+    kube = KubeSource.connect(args.context, timeout=args.timeout)
+    prometheus = None
+    if args.prometheus_url:
+        user, password = os.environ.get("PROMETHEUS_USER"), os.environ.get("PROMETHEUS_PASSWORD")
+        prometheus = PrometheusSource(
+            args.prometheus_url,
+            token=os.environ.get("PROMETHEUS_TOKEN"),
+            basic_auth=(user, password or "") if user else None,
+            verify_tls=not args.prometheus_insecure,
+            timeout=args.timeout,
+        )
+    try:
+        return collect(kube, namespaces, prometheus, args.window, pod, progress=progress)
+    finally:
+        kube.close()
+        if prometheus is not None:
+            prometheus.close()
+
+
+def _capture(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from incident_lib.capture import write_bundle
+
+    if args.output.exists():
+        raise InputError(f"{args.output} already exists: choose another -o, or remove it first")
+    # disable=None: a bar on a terminal, nothing in a pipe or a log file
+    with tqdm(total=0, unit="req", desc="capture", disable=None, file=sys.stderr) as progress:
+        snapshot = _live_snapshot(args, args.namespace, progress=progress)
+        path = write_bundle(snapshot, args.output, progress=progress)
+    missing = snapshot.manifest.get("missing") or []
+    print(f"{path}  ({len(snapshot.objects)} objects, {len(snapshot.metrics)} metric queries, "
+          f"{len(snapshot.logs)} logs, {len(missing)} missing: see manifest.json)")  # fmt: skip
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    """Exit 1 when a case is missed or a recommendation cites absent evidence: usable as a CI gate."""
+    from incident_lib.evaluate import evaluate, report
+
+    outcomes = evaluate(args.folder)
+    _write(report(outcomes))
+    return EXIT_FINDINGS if any(not o.correct or o.uncited for o in outcomes) else 0
+
+
 def _run(args: argparse.Namespace) -> int:
-    from incident_lib.runner import coerce_parameters
+    from incident_lib.report.findings import reaches
+    from incident_lib.runner import coerce_parameters, resolve_paths
 
     parameters = coerce_parameters(args.notebook, [tuple(p) for p in args.parameter])
-    return _execute([(args.notebook, parameters, None)], args.out)
+    runs = _execute([(args.notebook, resolve_paths(parameters, Path.cwd()), None)], args.out)
+    if runs is None:
+        return EXIT_NOTEBOOK
+    if args.fail_on and reaches(runs[0].document["findings"], args.fail_on):
+        return EXIT_FINDINGS
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
     from incident_lib.demo import demo_runs, project_root
 
-    return _execute([(r.notebook, r.parameters, r.name) for r in demo_runs(project_root())], args.out)
+    runs = [(r.notebook, r.parameters, r.name) for r in demo_runs(project_root())]
+    return 0 if _execute(runs, args.out) is not None else EXIT_NOTEBOOK
 
 
-def _execute(runs: list[tuple[Path, dict, str | None]], out: Path) -> int:
+def _execute(runs: list[tuple[Path, dict, str | None]], out: Path) -> list | None:
+    """Run each notebook, printing where its outputs are; None as soon as one fails (exit 3)."""
     from incident_lib.runner import NotebookFailed, run_notebook
 
+    done = []
     for notebook, parameters, name in runs:
         try:
             outputs = run_notebook(notebook, parameters, out, name)
         except NotebookFailed as exc:
             print(f"incident-lab: {exc} (executed notebook kept: {exc.path})", file=sys.stderr)
-            return EXIT_NOTEBOOK
-        print(f"{outputs.notebook}\n{outputs.html}")
-    return 0
+            return None
+        findings = len(outputs.document["findings"])
+        print(f"{outputs.folder}  ({findings} findings, {outputs.seconds:.1f}s)")
+        done.append(outputs)
+    return done
 
 
 def _write(text: str) -> None:

@@ -1,4 +1,4 @@
-"""The demo: every notebook run on the shipped incidents, outputs in one folder."""
+"""The demo: every notebook run on the shipped incidents, each run in its own folder under one root."""
 
 from __future__ import annotations
 
@@ -30,16 +30,33 @@ def project_root() -> Path:
 
 
 def demo_runs(root: Path) -> Iterator[DemoRun]:
-    """The diagnose notebook for the OOM drill pod and for the backend-api pod of the shipped incident."""
-    bundle = root / "incidents" / "oom-drill"
-    notebook = root / "notebooks" / "diagnose.ipynb"
+    """Every notebook on the shipped incidents: diagnose (the OOM drill pod and a healthy backend-api
+    pod), the sweep, a postmortem per shipped incident, the metrics of the drill and the runbook."""
+    incidents, notebooks = root / "incidents", root / "notebooks"
+    oom = str(incidents / "oom-drill")
     yield DemoRun(
-        notebook, {"bundle": str(bundle), "namespace": OOM_POD[0], "pod": OOM_POD[1]}, "diagnose-oom-test"
+        notebooks / "diagnose.ipynb",
+        {"bundle": oom, "namespace": OOM_POD[0], "pod": OOM_POD[1]},
+        "diagnose-oom-test",
     )
-    backend = _pod_of_app(bundle, "apps", "backend-api")
+    backend = _pod_of_app(incidents / "oom-drill", "apps", "backend-api")
     yield DemoRun(
-        notebook, {"bundle": str(bundle), "namespace": "apps", "pod": backend}, "diagnose-backend-api"
+        notebooks / "diagnose.ipynb",
+        {"bundle": oom, "namespace": "apps", "pod": backend},
+        "diagnose-backend-api",
     )
+    yield DemoRun(notebooks / "sweep.ipynb", {"bundle": oom}, "sweep")
+    for incident in shipped_incidents(root):
+        yield DemoRun(
+            notebooks / "postmortem.ipynb", {"bundle": str(incident)}, f"postmortem-{incident.name}"
+        )
+    yield DemoRun(notebooks / "metrics.ipynb", {"bundle": oom, "namespace": "default"}, "metrics-default")
+    yield DemoRun(notebooks / "runbook.ipynb", {"bundle": oom}, "runbook")
+
+
+def shipped_incidents(root: Path) -> list[Path]:
+    """The bundles under `incidents/`, by name."""
+    return sorted(p.parent for p in (root / "incidents").glob("*/manifest.json"))
 
 
 def _pod_of_app(bundle: Path, namespace: str, app: str) -> str:

@@ -1,26 +1,76 @@
-"""Diagnosing the pods of a snapshot: select, gather facts, run every rule, rank."""
+"""Diagnosing a snapshot: select the subjects, gather their facts, run every rule, rank.
+
+Pods are diagnosed first; Services, workloads and nodes then read those pod diagnoses.
+"""
 
 from __future__ import annotations
 
-from incident_lib.classify import pods as _pod_rules  # noqa: F401  (registers the pod rules)
-from incident_lib.classify.diagnosis import Diagnosis, Subject, sort_key
+from incident_lib.classify import cite
+from incident_lib.classify import cluster as _cluster_rules  # noqa: F401  (registers the rules)
+from incident_lib.classify import nodes as _node_rules  # noqa: F401
+from incident_lib.classify import pods as _pod_rules  # noqa: F401
+from incident_lib.classify import services as _service_rules  # noqa: F401
+from incident_lib.classify import workloads as _workload_rules  # noqa: F401
+from incident_lib.classify.correlate import with_first_causes
+from incident_lib.classify.diagnosis import Diagnosis, Subject, ordered
+from incident_lib.classify.evidence import Finding
 from incident_lib.classify.registry import rules_for
-from incident_lib.facts import PodFacts, pod_facts
+from incident_lib.classify.thresholds import DEFAULTS, Thresholds
+from incident_lib.cluster import ClusterIndex
+from incident_lib.facts import TRAFFIC_SIGNALS, ObjectFacts, PodFacts, object_facts, pod_facts
+from incident_lib.metrics.catalogue import SIGNALS
 from incident_lib.names import dns_label, dns_subdomain, not_found
 from incident_lib.snapshot import Snapshot
 
+# Subjects besides pods, in the order they are diagnosed. Nodes are cluster-scoped.
+OBJECT_KINDS = ("Service", "Deployment", "StatefulSet", "DaemonSet", "Job", "HorizontalPodAutoscaler", "Node")
+
 
 def diagnose_pods(
-    snapshot: Snapshot, namespace: str | None = None, pod: str | None = None
+    snapshot: Snapshot,
+    namespace: str | None = None,
+    pod: str | None = None,
+    thresholds: Thresholds = DEFAULTS,
 ) -> list[Diagnosis]:
     """Diagnose one pod, the pods of a namespace, or every pod; most severe first, in a stable order."""
-    selected = select_pods(snapshot, namespace, pod)
-    return sorted((diagnose_pod(facts) for facts in pod_facts(snapshot, selected)), key=sort_key)
+    selected = select(snapshot, "Pod", namespace, pod)
+    index = ClusterIndex(snapshot)
+    return ordered(_pods(index, selected, thresholds))
 
 
-def diagnose_all(snapshot: Snapshot, namespace: str | None = None) -> list[Diagnosis]:
-    """Every subject of the snapshot (or of one namespace), findings first in a stable order."""
-    return diagnose_pods(snapshot, namespace)
+def diagnose_service(
+    snapshot: Snapshot, namespace: str, name: str, thresholds: Thresholds = DEFAULTS
+) -> Diagnosis:
+    """Diagnose one Service, with the diagnoses of its namespace behind it."""
+    select(snapshot, "Service", namespace, name)
+    subject = Subject("Service", namespace, name)
+    return next(d for d in diagnose_all(snapshot, namespace, thresholds) if d.subject == subject)
+
+
+def diagnose_all(
+    snapshot: Snapshot, namespace: str | None = None, thresholds: Thresholds = DEFAULTS
+) -> list[Diagnosis]:
+    """Every pod, Service, workload and (without a namespace) node: findings first, in a stable order."""
+    index = ClusterIndex(snapshot)
+    diagnoses = _pods(index, select(snapshot, "Pod", namespace, None), thresholds)
+    objects = [
+        obj
+        for kind in OBJECT_KINDS
+        if not (namespace and kind == "Node")
+        for obj in snapshot.of_kind(kind)
+        if namespace is None or (obj.get("metadata") or {}).get("namespace") == namespace
+    ]
+    return ordered(with_first_causes(diagnoses + _objects(index, objects, thresholds)))
+
+
+def _pods(index: ClusterIndex, pods: list[dict], thresholds: Thresholds) -> list[Diagnosis]:
+    diagnoses = [diagnose_pod(facts) for facts in pod_facts(index, pods, thresholds)]
+    index.pod_diagnoses.update({(d.subject.namespace, d.subject.name): d for d in diagnoses})
+    return diagnoses
+
+
+def _objects(index: ClusterIndex, objects: list[dict], thresholds: Thresholds) -> list[Diagnosis]:
+    return [diagnose_object(facts) for facts in object_facts(index, objects, thresholds)]
 
 
 def diagnose_pod(facts: PodFacts) -> Diagnosis:
@@ -28,6 +78,34 @@ def diagnose_pod(facts: PodFacts) -> Diagnosis:
     findings = [f for rule in rules_for("Pod") if (f := rule.evaluate(facts)) is not None]
     subject = Subject("Pod", facts.pod.namespace, facts.pod.name)
     return Diagnosis.from_findings(subject, findings, missing_evidence(facts))
+
+
+def diagnose_object(facts: ObjectFacts) -> Diagnosis:
+    """Run the rules of the subject's kind; what no rule flags is healthy, with the evidence that says so."""
+    obj = facts.obj
+    findings = [f for rule in rules_for(obj.kind) if (f := rule.evaluate(facts)) is not None]
+    findings = findings or [_unrecognised(facts)]
+    missing = traffic_missing(facts)
+    return Diagnosis.from_findings(Subject(obj.kind, obj.namespace, obj.name), findings, missing)
+
+
+def _unrecognised(facts: ObjectFacts) -> Finding:
+    """No rule, not even `healthy`, recognised the object's state: say so, with the state seen."""
+    obj = facts.obj
+    conditions = ", ".join(f"{c.get('type')}={c.get('status')}" for c in facts.status.get("conditions") or [])
+    evidence = (cite.object_field(obj, "status.conditions", conditions or "none", 0.1),)
+    return Finding(
+        "unknown", f"{obj.kind.lower()}s.unknown/1", "warning", "No rule recognised this state.", evidence
+    )
+
+
+def traffic_missing(facts: ObjectFacts) -> tuple[str, ...]:
+    """Missing traffic evidence: one profile (Istio or the services' HTTP metrics) is enough."""
+    missing = set(facts.traffic.missing)
+    profiles = {SIGNALS[s].profile for s in TRAFFIC_SIGNALS}
+    if any(not any(SIGNALS[s].profile == p and s in missing for s in TRAFFIC_SIGNALS) for p in profiles):
+        return ()
+    return (f"prometheus: traffic of namespace {facts.obj.namespace} (neither istio_* nor http_* series)",)
 
 
 def missing_evidence(facts: PodFacts) -> tuple[str, ...]:
@@ -39,19 +117,19 @@ def missing_evidence(facts: PodFacts) -> tuple[str, ...]:
     return tuple(missing)
 
 
-def select_pods(snapshot: Snapshot, namespace: str | None, pod: str | None) -> list[dict]:
-    """The raw pods to diagnose; an unknown namespace or pod is an InputError naming the closest ones."""
-    pods = snapshot.of_kind("Pod")
+def select(snapshot: Snapshot, kind: str, namespace: str | None, name: str | None) -> list[dict]:
+    """The raw objects to diagnose; an unknown namespace or name is an InputError naming the closest ones."""
+    objects = snapshot.of_kind(kind)
     if namespace is not None:
         dns_label(namespace, "namespace")
         if namespace not in snapshot.namespaces():
             raise not_found("namespace", namespace, snapshot.namespaces())
-        pods = [p for p in pods if p["metadata"].get("namespace") == namespace]
-    if pod is not None:
-        dns_subdomain(pod, "pod")
-        matches = [p for p in pods if p["metadata"].get("name") == pod]
+        objects = [o for o in objects if o["metadata"].get("namespace") == namespace]
+    if name is not None:
+        (dns_subdomain if kind == "Pod" else dns_label)(name, kind.lower())
+        matches = [o for o in objects if o["metadata"].get("name") == name]
         if not matches:
             where = f" in namespace {namespace}" if namespace else ""
-            raise not_found(f"pod{where}", pod, [p["metadata"].get("name", "") for p in pods])
-        pods = matches
-    return pods
+            raise not_found(f"{kind.lower()}{where}", name, [o["metadata"].get("name", "") for o in objects])
+        objects = matches
+    return objects

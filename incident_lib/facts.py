@@ -1,35 +1,30 @@
-"""Facts: what the pod rules read about one pod, gathered from a snapshot in one pass."""
+"""Facts: what the rules read about one subject, gathered from a snapshot through one index.
+
+Pods are diagnosed first; Services, workloads and nodes then read those pod diagnoses (a Service
+whose endpoints are not ready names why its pods are not).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
+from incident_lib.classify.thresholds import Thresholds
+from incident_lib.cluster import ClusterIndex
 from incident_lib.k8s.event import Event
+from incident_lib.k8s.objects import ObjectView
 from incident_lib.k8s.pod import Pod
-from incident_lib.metrics.catalogue import POD_SIGNALS
-from incident_lib.metrics.pod import NamespaceMetrics, PodMetrics
-from incident_lib.snapshot import Snapshot
+from incident_lib.metrics.catalogue import POD_SIGNALS, SIGNALS
+from incident_lib.metrics.pod import NamespaceMetrics, SubjectMetrics
 
 
-@dataclass(frozen=True)
-class PodFacts:
-    """One pod, the events about it and its node, its metrics and crashed containers' previous logs.
-
-    `now` is the snapshot's capture time: rules compare against it, never against the clock.
-    """
-
-    pod: Pod
+class _ByReason:
     events: tuple[Event, ...]
-    node_events: tuple[Event, ...]
-    metrics: PodMetrics
-    previous_logs: dict[str, str]
-    now: datetime
 
     def events_with(self, reason: str) -> tuple[Event, ...]:
-        """Events about the pod with this reason, oldest first."""
+        """Events about the subject with this reason, oldest first."""
         return self._events_by_reason.get(reason, ())
 
     @cached_property
@@ -40,8 +35,66 @@ class PodFacts:
         return {reason: tuple(events) for reason, events in grouped.items()}
 
 
-def pod_facts(snapshot: Snapshot, pods: list[dict]) -> Iterator[PodFacts]:
-    """Yield the facts of each pod in `pods` (raw objects from `snapshot`)."""
+@dataclass(frozen=True)
+class PodFacts(_ByReason):
+    """One pod, the events about it and its node, its metrics and crashed containers' previous logs.
+
+    `now` is the snapshot's capture time: rules compare against it, never against the clock.
+    `memory_cap` is the (LimitRange, max bytes) of its namespace; `owner_completed` is True for a pod
+    of a Job that has since completed (a failed attempt that a retry made good).
+    """
+
+    pod: Pod
+    events: tuple[Event, ...]
+    node_events: tuple[Event, ...]
+    metrics: SubjectMetrics
+    previous_logs: dict[str, str]
+    now: datetime
+    memory_cap: tuple[str, float] | None = None
+    owner_completed: bool = False
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+
+@dataclass(frozen=True)
+class ObjectFacts(_ByReason):
+    """A Service, workload or Node, the events about it, the index to find its relatives and the pod
+    diagnoses already made, and (for Services) the traffic metrics of the service."""
+
+    obj: ObjectView
+    index: ClusterIndex
+    events: tuple[Event, ...]
+    traffic: SubjectMetrics
+    now: datetime
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+    @property
+    def raw(self) -> dict:
+        return self.obj.raw
+
+    @property
+    def spec(self) -> dict:
+        return self.raw.get("spec") or {}
+
+    @property
+    def status(self) -> dict:
+        return self.raw.get("status") or {}
+
+    def condition(self, kind: str) -> dict:
+        return next((c for c in self.status.get("conditions") or [] if c.get("type") == kind), {})
+
+    def pod_diagnosis(self, pod: Pod):
+        return self.index.pod_diagnoses.get((pod.namespace, pod.name))
+
+
+TRAFFIC_SIGNALS = tuple(name for name, s in SIGNALS.items() if s.profile != "resources")
+_NO_METRICS = SubjectMetrics(missing=POD_SIGNALS)
+_NO_TRAFFIC = SubjectMetrics(missing=TRAFFIC_SIGNALS)
+_NOT_SERVED = SubjectMetrics()  # workloads and nodes receive no traffic of their own
+
+
+def pod_facts(index: ClusterIndex, pods: list[dict], thresholds: Thresholds) -> Iterator[PodFacts]:
+    """Yield the facts of each pod in `pods` (raw objects of the indexed snapshot)."""
+    snapshot = index.snapshot
     metrics: dict[str, NamespaceMetrics] = {}
     with_metrics = bool(snapshot.metrics)
     for raw in pods:
@@ -49,20 +102,42 @@ def pod_facts(snapshot: Snapshot, pods: list[dict]) -> Iterator[PodFacts]:
         ns = pod.namespace
         if with_metrics and ns not in metrics:
             metrics[ns] = NamespaceMetrics(snapshot, ns)
+        owner = pod.owner or {}
         yield PodFacts(
             pod=pod,
             events=snapshot.events.about("Pod", ns, pod.name),
             node_events=snapshot.events.about("Node", "", pod.node_name) if pod.node_name else (),
-            metrics=metrics[ns].for_pod(pod.name) if with_metrics else _NO_METRICS,
+            metrics=metrics[ns].for_subject(pod.name) if with_metrics else _NO_METRICS,
             previous_logs=_previous_logs(snapshot, pod),
             now=snapshot.captured_at,
+            memory_cap=index.memory_caps.get(ns),
+            owner_completed=owner.get("kind") == "Job" and (ns, owner.get("name")) in index.completed_jobs,
+            thresholds=thresholds,
         )
 
 
-_NO_METRICS = PodMetrics(missing=POD_SIGNALS)
+def object_facts(index: ClusterIndex, objects: list[dict], thresholds: Thresholds) -> Iterator[ObjectFacts]:
+    """Yield the facts of each Service, workload or Node in `objects`."""
+    snapshot = index.snapshot
+    traffic: dict[str, NamespaceMetrics] = {}
+    for raw in objects:
+        view = ObjectView(raw)
+        metrics = _NO_TRAFFIC if view.kind == "Service" else _NOT_SERVED
+        if view.kind == "Service" and snapshot.metrics:
+            if view.namespace not in traffic:
+                traffic[view.namespace] = NamespaceMetrics(snapshot, view.namespace, TRAFFIC_SIGNALS)
+            metrics = traffic[view.namespace].for_subject(view.name)
+        yield ObjectFacts(
+            obj=view,
+            index=index,
+            events=snapshot.events.about(view.kind, view.namespace, view.name),
+            traffic=metrics,
+            now=snapshot.captured_at,
+            thresholds=thresholds,
+        )
 
 
-def _previous_logs(snapshot: Snapshot, pod: Pod) -> dict[str, str]:
+def _previous_logs(snapshot, pod: Pod) -> dict[str, str]:
     if not snapshot.logs:
         return {}
     logs = {}

@@ -1,19 +1,36 @@
-"""Running notebooks headlessly with papermill: parameters checked first, outputs written whole.
+"""Running notebooks headlessly with papermill: parameters checked first, each run in a folder of its own.
 
-A run writes `<name>.ipynb` (the executed notebook) and `<name>.html` (an export without code cells)
-into the output folder. Both are written in a temporary folder beside it and moved in at the end,
-so an interrupted run leaves nothing that looks complete.
+A run of `sweep.ipynb` writes `<root>/sweep/<UTC timestamp>/` (e.g. `20251217T100500Z`, with `-2`,
+`-3`… when that folder exists already: a run never overwrites another) holding
+
+- `sweep.ipynb`   the executed notebook, outputs included;
+- `sweep.html`    the report: narrative and outputs, no code cells;
+- `findings.json` the findings the notebook handed over (see `incident_lib.report.findings`), with
+                  the notebook and the parameters it ran with;
+- whatever the notebook itself wrote into `output_dir` (postmortem.md and its figures…).
+
+The folder is claimed with one `mkdir` (two runs in the same second get two folders). The executed
+notebook grows under a hidden name while the kernel runs and `findings.json` is written last, so a
+folder without `findings.json` is a run that did not finish. When a cell raises, the executed notebook,
+error included, is kept as `<name>.failed.ipynb`.
+
+Parameters are checked against the notebook's `parameters` cell before a kernel starts: an unknown
+name or a value of the wrong type is an `InputError` that lists the parameters the notebook takes.
 """
 
 from __future__ import annotations
 
+import ast
 import json
-import shutil
-import tempfile
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from incident_lib.errors import InputError
+
+OUTPUT_DIR = "output_dir"  # a parameter the runner sets, when a notebook declares it, to the run's folder
+PATH_PARAMETERS = ("bundle",)  # relative paths given by a user are relative to where they ran the command
 
 
 class NotebookFailed(Exception):
@@ -26,8 +43,14 @@ class NotebookFailed(Exception):
 
 @dataclass(frozen=True)
 class RunOutputs:
+    """Where one run's outputs are, the findings it produced, and how long the run took (kernel included)."""
+
+    folder: Path
     notebook: Path
     html: Path
+    findings: Path
+    document: dict
+    seconds: float
 
 
 def notebook_parameters(notebook: Path) -> dict[str, dict]:
@@ -38,70 +61,173 @@ def notebook_parameters(notebook: Path) -> dict[str, dict]:
     return papermill.inspect_notebook(str(notebook))
 
 
+def _signature(declared: dict[str, dict]) -> str:
+    """`bundle: str, namespaces: list[str]`: the parameters an error about a value lists, on one line."""
+    return ", ".join(f"{name}: {p['inferred_type_name']}" for name, p in declared.items())
+
+
 def coerce_parameters(notebook: Path, raw: list[tuple[str, str]]) -> dict[str, object]:
     """Parameters from the command line, converted to the type of each default; unknown names refused."""
-    declared = notebook_parameters(notebook)
+    declared = _settable(notebook)
     values: dict[str, object] = {}
     for name, text in raw:
-        if name not in declared:
-            raise InputError(
-                f"{notebook.name} has no parameter {name!r}; its parameters: {', '.join(declared)}"
-            )
-        values[name] = _convert(name, text, declared[name]["inferred_type_name"])
+        _known(notebook, declared, name)
+        values[name] = _convert(name, text, declared[name]["inferred_type_name"], declared, notebook)
     return values
 
 
-def _convert(name: str, text: str, type_name: str) -> object:
+def validate_parameters(notebook: Path, values: dict[str, object]) -> dict[str, object]:
+    """Check parameters given as Python values (the demo's, a test's) like the command line's; return them."""
+    declared = _settable(notebook)
+    for name, value in values.items():
+        _known(notebook, declared, name)
+        type_name = declared[name]["inferred_type_name"]
+        if not _has_type(value, type_name):
+            raise InputError(
+                f"parameter {name} expects {type_name}, got {type(value).__name__} {value!r}; "
+                f"{notebook.name} takes: {_signature(declared)}"
+            )
+    return values
+
+
+def resolve_paths(values: dict[str, object], base: Path) -> dict[str, object]:
+    """Path parameters made absolute against `base` (the user's working directory): the kernel runs in
+    the notebook's folder, so `-p bundle incidents/crash-loop` would otherwise mean notebooks/incidents/…"""
+    return {
+        name: str((base / value).resolve())
+        if name in PATH_PARAMETERS and isinstance(value, str) and value and not Path(value).is_absolute()
+        else value
+        for name, value in values.items()
+    }
+
+
+def _settable(notebook: Path) -> dict[str, dict]:
+    return {n: p for n, p in notebook_parameters(notebook).items() if n != OUTPUT_DIR}
+
+
+def _known(notebook: Path, declared: dict[str, dict], name: str) -> None:
+    if name == OUTPUT_DIR:
+        raise InputError(f"parameter {OUTPUT_DIR} is set by the runner (the run's folder); use --out")
+    if name not in declared:
+        raise InputError(
+            f"{notebook.name} has no parameter {name!r}; its parameters: {', '.join(declared)} "
+            f"(types and help: papermill --help-notebook {notebook})"
+        )
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "int": (int,),
+    "float": (float, int),
+    "bool": (bool,),
+    "list": (list,),
+    "dict": (dict,),
+}
+
+
+def _has_type(value: object, type_name: str) -> bool:
+    base = type_name.split("[", 1)[0].lower()
+    if base not in _TYPES:
+        return True  # an annotation papermill cannot name (None): nothing to check against
+    if base in ("int", "float") and isinstance(value, bool):
+        return False
+    return isinstance(value, _TYPES[base])
+
+
+def _convert(name: str, text: str, type_name: str, declared: dict[str, dict], notebook: Path) -> object:
+    base = type_name.split("[", 1)[0].lower()
     try:
-        if type_name == "int":
+        if base == "int":
             return int(text)
-        if type_name == "float":
+        if base == "float":
             return float(text)
-        if type_name == "bool":
+        if base == "bool":
             if text.lower() not in ("true", "false", "1", "0", "yes", "no"):
                 raise ValueError(text)
             return text.lower() in ("true", "1", "yes")
-        if type_name.startswith(("list", "dict")):
+        if base in ("list", "dict"):
             value = json.loads(text)
-            if not isinstance(value, list | dict):
+            if not _has_type(value, base):
                 raise ValueError(text)
             return value
     except (ValueError, json.JSONDecodeError):
-        raise InputError(f"parameter {name} expects {type_name}, got {text!r}") from None
+        raise InputError(
+            f"parameter {name} expects {type_name}, got {text!r}; "
+            f"{notebook.name} takes: {_signature(declared)}"
+        ) from None
     return text
 
 
+def run_folder(root: Path, name: str, now: datetime | None = None) -> Path:
+    """Claim `<root>/<name>/<UTC timestamp>[-n]/` for one run: created here, never one that exists."""
+    stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    parent = root / name
+    parent.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 1000):
+        folder = parent / (stamp if n == 1 else f"{stamp}-{n}")
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder
+    raise InputError(f"{parent}: 999 runs in the same second; clean up the folder")
+
+
 def run_notebook(
-    notebook: Path, parameters: dict[str, object], out_dir: Path, name: str | None = None
+    notebook: Path,
+    parameters: dict[str, object],
+    root: Path,
+    name: str | None = None,
+    now: datetime | None = None,
 ) -> RunOutputs:
-    """Execute `notebook` with `parameters` (kernel cwd: the notebook's folder) and export it to HTML."""
+    """Execute `notebook` with `parameters` into a new folder under `root` (see the module docstring).
+
+    The kernel's working directory is the notebook's folder, so the notebooks' relative defaults work.
+    """
+    import nbformat
     import papermill
 
-    _check_notebook(notebook)
+    from incident_lib.report.findings import findings_document, handed_findings, write_findings
+
+    declared = notebook_parameters(notebook)
+    validate_parameters(notebook, parameters)
     name = name or notebook.stem
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".incident-lab-", dir=out_dir) as tmp:
-        executed = Path(tmp) / f"{name}.ipynb"
-        try:
-            papermill.execute_notebook(
-                str(notebook),
-                str(executed),
-                parameters=parameters,
-                cwd=str(notebook.parent),
-                progress_bar=True,
-            )
-        except papermill.PapermillExecutionError as exc:
-            kept = out_dir / f"{name}.failed.ipynb"
-            shutil.move(executed, kept)
-            raise NotebookFailed(
-                f"{notebook.name}: cell {exc.exec_count} raised {exc.ename}: {exc.evalue}", kept
-            ) from None
-        html = Path(tmp) / f"{name}.html"
-        html.write_text(_html(executed), encoding="utf-8")
-        return RunOutputs(
-            notebook=Path(shutil.move(executed, out_dir / executed.name)),
-            html=Path(shutil.move(html, out_dir / html.name)),
+    folder = run_folder(root, name, now)
+    effective = {n: _default(p["default"]) for n, p in declared.items() if n != OUTPUT_DIR} | parameters
+    injected = dict(parameters)
+    if OUTPUT_DIR in declared:
+        injected[OUTPUT_DIR] = str(folder.resolve())
+    partial = folder / f".{name}.partial.ipynb"
+    started = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(partial),
+            parameters=injected,
+            cwd=str(notebook.parent),
+            progress_bar=False,
         )
+    except papermill.PapermillExecutionError as exc:
+        kept = partial.rename(folder / f"{name}.failed.ipynb")
+        raise NotebookFailed(
+            f"{notebook.name}: cell {exc.exec_count} raised {exc.ename}: {exc.evalue}", kept
+        ) from None
+    seconds = time.perf_counter() - started
+    executed = partial.rename(folder / f"{name}.ipynb")
+    html = folder / f"{name}.html"
+    html.write_text(_html(executed), encoding="utf-8")
+    handed = handed_findings(nbformat.read(executed, as_version=4))
+    document = findings_document(handed, notebook.name, effective)
+    findings = write_findings(document, folder / "findings.json")
+    return RunOutputs(folder, executed, html, findings, document, seconds)
+
+
+def _default(text: str) -> object:
+    """A declared default as a value (`"x"` → x, `[]` → []); the source text when it is not a literal."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
 
 
 def _html(executed: Path) -> str:

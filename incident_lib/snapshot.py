@@ -65,8 +65,16 @@ class Snapshot:
         return (start, end) if start and end else None
 
     def namespaces(self) -> list[str]:
-        """Namespaces that hold pods, sorted."""
-        return sorted({(p.get("metadata") or {}).get("namespace", "") for p in self.of_kind("Pod")})
+        """Namespaces that hold objects (events aside: they also land in `default` for nodes), sorted."""
+        return sorted(
+            {
+                namespace
+                for kind, objects in self._by_kind.items()
+                if kind != "Event"
+                for o in objects
+                if (namespace := (o.get("metadata") or {}).get("namespace"))
+            }
+        )
 
     def log(self, namespace: str, pod: str, container: str, previous: bool = False) -> str | None:
         """A container's log (its tail), or None when the snapshot has none."""

@@ -40,8 +40,13 @@ def test_all_lists_findings_first_in_the_same_order_every_run():
     )
     assert first.stdout == second.stdout
     diagnoses = json.loads(first.stdout)
-    assert diagnoses[0]["root_cause"] == "oom_killed"
-    assert {d["root_cause"] for d in diagnoses[1:]} == {"healthy"}
+    assert [(d["subject"]["kind"], d["root_cause"]) for d in diagnoses[:2]] == [
+        ("Pod", "oom_killed"),
+        ("Deployment", "replicas_unavailable"),
+    ]
+    assert diagnoses[1]["evidence"][-1]["field"] == "Pod/oom-test-7f77d89c59-vqgkt"
+    assert {d["root_cause"] for d in diagnoses[2:]} == {"healthy"}
+    assert {d["subject"]["kind"] for d in diagnoses} >= {"Pod", "Service", "Deployment", "DaemonSet", "Node"}
 
 
 def test_markdown_has_a_section_with_evidence_for_each_finding():

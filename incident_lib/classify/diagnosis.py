@@ -37,6 +37,7 @@ class Diagnosis:
     rule: str
     other_causes: tuple[tuple[str, float], ...] = ()
     missing_evidence: tuple[str, ...] = ()
+    explains: frozenset[str] = frozenset()
 
     @classmethod
     def from_findings(
@@ -56,6 +57,7 @@ class Diagnosis:
             rule=top.rule,
             other_causes=tuple((f.root_cause, f.confidence) for f in ranked[1:]),
             missing_evidence=missing,
+            explains=top.explains,
         )
 
     @property
@@ -123,14 +125,29 @@ def rank(findings: list[Finding]) -> list[Finding]:
     )
 
 
-def sort_key(diagnosis: Diagnosis) -> tuple:
-    """Findings first, most severe, then most confident; then by name: the order of `--all` on every run."""
-    s = diagnosis.subject
-    return (
-        not diagnosis.is_finding,
-        severity_rank(diagnosis.severity),
-        -diagnosis.confidence if diagnosis.is_finding else 0.0,
-        s.namespace,
-        s.kind,
-        s.name,
-    )
+def ordered(diagnoses: list[Diagnosis]) -> list[Diagnosis]:
+    """Findings first, most severe, then most confident; then by name: the order of `--all` on every run.
+
+    Within a severity, a finding that another subject's finding cites and explains (the failing probes
+    of calico-node pods, cited by the DaemonSet's `cni_unhealthy`) comes after the one that explains it.
+    """
+    explained = {
+        (d.subject.namespace, e.field)
+        for d in diagnoses
+        for e in d.evidence
+        if e.source == "diagnosis" and str(e.value).split(" ", 1)[0] in d.explains
+    }
+
+    def key(d: Diagnosis) -> tuple:
+        s = d.subject
+        return (
+            not d.is_finding,
+            severity_rank(d.severity),
+            (s.namespace, f"{s.kind}/{s.name}") in explained,
+            -d.confidence if d.is_finding else 0.0,
+            s.namespace,
+            s.kind,
+            s.name,
+        )
+
+    return sorted(diagnoses, key=key)

@@ -56,13 +56,26 @@ def _traffic(profile: str) -> tuple[Signal, ...]:
     rate = f"{by} (rate({total}}}[5m]))"
     return (
         Signal(f"{profile}_request_rate", rate, "requests/s", "Request rate", profile, subject),
-        Signal(f"{profile}_error_ratio", f"{by} (rate({errors}[5m])) / {rate}", "ratio", "5xx ratio", profile, subject),
+        Signal(
+            f"{profile}_error_ratio",
+            f"{by} (rate({errors}[5m])) / {rate}",
+            "ratio",
+            "5xx ratio",
+            profile,
+            subject,
+        ),
         *(
-            Signal(f"{profile}_latency_p{int(q * 100)}", _quantile(q, profile), "seconds", f"p{int(q * 100)} latency",
-                   profile, subject)
+            Signal(
+                f"{profile}_latency_p{int(q * 100)}",
+                _quantile(q, profile),
+                "seconds",
+                f"p{int(q * 100)} latency",
+                profile,
+                subject,
+            )
             for q in (0.5, 0.95, 0.99)
         ),
-    )  # fmt: skip
+    )
 
 
 SIGNALS: dict[str, Signal] = {
@@ -116,7 +129,12 @@ SIGNALS: dict[str, Signal] = {
     )
 }
 
-POD_SIGNALS = ("memory_working_set", "cpu_usage", "restarts")  # what the pod rules and plots read
+POD_SIGNALS = (
+    "memory_working_set",
+    "cpu_usage",
+    "cpu_throttling",
+    "restarts",
+)  # what the pod rules and plots read
 
 
 def promql(signal: str, namespace: str) -> str:

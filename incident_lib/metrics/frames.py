@@ -23,4 +23,5 @@ def response_frame(body: dict) -> pd.DataFrame:
     for label in ("namespace", "pod", "container"):
         if label not in frame:
             frame[label] = ""
-    return frame.sort_values(["pod", "container", "timestamp"], kind="stable").reset_index(drop=True)
+    labels = sorted(c for c in frame.columns if c not in ("timestamp", "value"))
+    return frame.sort_values([*labels, "timestamp"], kind="stable").reset_index(drop=True)

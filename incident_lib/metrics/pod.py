@@ -1,11 +1,12 @@
-"""The metrics of one pod: per signal, its samples and the query and range that produced them."""
+"""The metrics of one subject (a pod, or the service that receives traffic): per signal, its samples and
+the query and range that produced them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from incident_lib.metrics.catalogue import POD_SIGNALS
+from incident_lib.metrics.catalogue import POD_SIGNALS, SIGNALS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,7 +34,7 @@ class Series:
 
 
 @dataclass(frozen=True)
-class PodMetrics:
+class SubjectMetrics:
     """The series a snapshot holds for one pod, and the catalogue signals it lacks for the namespace."""
 
     series: dict[str, Series] = field(default_factory=dict)
@@ -44,12 +45,13 @@ class PodMetrics:
 
 
 class NamespaceMetrics:
-    """Every catalogue signal of one namespace, split by pod once so per-pod lookups are cheap."""
+    """Catalogue signals of one namespace, split by subject (the pod, or the service receiving the
+    traffic) once, so per-subject lookups are cheap."""
 
-    def __init__(self, snapshot: Snapshot, namespace: str) -> None:
-        self._by_pod: dict[str, dict[str, Series]] = {}
+    def __init__(self, snapshot: Snapshot, namespace: str, signals: tuple[str, ...] = POD_SIGNALS) -> None:
+        self._by_subject: dict[str, dict[str, Series]] = {}
         missing = []
-        for signal in POD_SIGNALS:
+        for signal in signals:
             body = snapshot.metric(signal, namespace)
             if body is None:
                 missing.append(signal)
@@ -61,8 +63,11 @@ class NamespaceMetrics:
         from incident_lib.metrics.frames import response_frame
 
         frame = response_frame(body)
-        for pod, rows in frame.groupby("pod", sort=False):
-            self._by_pod.setdefault(pod, {})[signal] = Series(
+        subject = SIGNALS[signal].subject
+        if subject not in frame:
+            return
+        for name, rows in frame.groupby(subject, sort=False):
+            self._by_subject.setdefault(name, {})[signal] = Series(
                 signal=signal,
                 frame=rows.reset_index(drop=True),
                 query=body["query"],
@@ -71,5 +76,6 @@ class NamespaceMetrics:
                 step=str(body.get("step", "")),
             )
 
-    def for_pod(self, pod: str) -> PodMetrics:
-        return PodMetrics(self._by_pod.get(pod, {}), self.missing)
+    def for_subject(self, name: str) -> SubjectMetrics:
+        """The series about one pod (resource signals) or one service or workload (traffic signals)."""
+        return SubjectMetrics(self._by_subject.get(name, {}), self.missing)

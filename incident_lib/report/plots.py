@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from incident_lib.k8s.objects import parse_time
 from incident_lib.k8s.pod import Pod
 from incident_lib.metrics.analysis import increases
-from incident_lib.metrics.pod import NamespaceMetrics, PodMetrics, Series
+from incident_lib.metrics.pod import NamespaceMetrics, Series, SubjectMetrics
 from incident_lib.snapshot import Snapshot
 
 MIB = 2**20
@@ -28,7 +28,7 @@ def pod_metrics_figure(
             if p["metadata"].get("namespace") == namespace and p["metadata"].get("name") == name
         )
     )
-    metrics = NamespaceMetrics(snapshot, namespace).for_pod(name)
+    metrics = NamespaceMetrics(snapshot, namespace).for_subject(name)
     fig, (memory, cpu, restarts) = plt.subplots(3, 1, figsize=(10, 7.5), sharex=True, constrained_layout=True)
     fig.suptitle(f"{namespace}/{name}")
     _memory(memory, pod, metrics)
@@ -42,7 +42,7 @@ def pod_metrics_figure(
     return fig
 
 
-def oom_kill_times(pod: Pod, metrics: PodMetrics) -> list[datetime]:
+def oom_kill_times(pod: Pod, metrics: SubjectMetrics) -> list[datetime]:
     """When OOM kills happened: each restart of a container whose termination was OOMKilled."""
     times: list[datetime] = []
     series = metrics.get("restarts")
@@ -58,7 +58,7 @@ def oom_kill_times(pod: Pod, metrics: PodMetrics) -> list[datetime]:
     return sorted(times)
 
 
-def _memory(ax, pod: Pod, metrics: PodMetrics) -> None:
+def _memory(ax, pod: Pod, metrics: SubjectMetrics) -> None:
     ax.set_title("memory working set vs limit")
     ax.set_ylabel("MiB")
     if _per_container(ax, pod, metrics.get("memory_working_set"), MIB, lambda c: c.memory_limit, "limit"):
@@ -68,7 +68,7 @@ def _memory(ax, pod: Pod, metrics: PodMetrics) -> None:
         ax.legend(loc="upper left", fontsize="small")
 
 
-def _cpu(ax, pod: Pod, metrics: PodMetrics) -> None:
+def _cpu(ax, pod: Pod, metrics: SubjectMetrics) -> None:
     ax.set_title("CPU usage vs request")
     ax.set_ylabel("cores")
     _per_container(ax, pod, metrics.get("cpu_usage"), 1, lambda c: c.cpu_request, "request")
@@ -96,7 +96,7 @@ def _per_container(ax, pod: Pod, series: Series | None, unit: float, reference, 
     return True
 
 
-def _restarts(ax, metrics: PodMetrics) -> None:
+def _restarts(ax, metrics: SubjectMetrics) -> None:
     ax.set_title("restarts")
     ax.set_ylabel("count")
     series = metrics.get("restarts")

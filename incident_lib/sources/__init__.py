@@ -1,1 +1,1 @@
-"""Sources: where snapshots come from (a saved bundle here; the live API and Prometheus later)."""
+"""Sources: where snapshots come from: a saved bundle, or the live Kubernetes API and Prometheus."""

@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +18,7 @@ NOTEBOOK = ROOT / "notebooks" / "diagnose.ipynb"
 BACKEND_POD = "backend-api-b6x9lqnrjx-smgvh"
 
 
-def checked_outputs(executed) -> str:
+def checked_outputs(executed: Path) -> str:
     """The text of the golden cells (tagged nbval-check-output) of an executed notebook."""
     cells = json.loads(executed.read_text())["cells"]
     return "".join(
@@ -40,9 +41,11 @@ def test_the_notebook_diagnoses_each_shipped_pod(tmp_path, namespace, pod, root_
     html = outputs.html.read_text()
     assert root_cause in html and "<img" in html  # the diagnosis card and the metrics figure
     assert "il.read_bundle" not in html  # the report hides code cells
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
+    assert outputs.folder.parent == tmp_path / f"diagnose-{namespace}"
+    assert sorted(p.name for p in outputs.folder.iterdir()) == [
         f"diagnose-{namespace}.html",
         f"diagnose-{namespace}.ipynb",
+        "findings.json",
     ]
 
 
@@ -54,11 +57,19 @@ def test_parameters_are_converted_to_the_declared_types_and_unknown_ones_refused
         coerce_parameters(NOTEBOOK, [("pods", "web-1")])
 
 
-def test_a_failing_cell_keeps_the_executed_notebook_and_writes_nothing_else(tmp_path):
+def test_a_failing_cell_keeps_the_executed_notebook_with_the_error_and_no_findings(tmp_path):
     with pytest.raises(NotebookFailed, match="raised InputError") as failure:
         run_notebook(NOTEBOOK, {"bundle": str(OOM_DRILL), "pod": "no-such-pod"}, tmp_path)
-    assert failure.value.path == tmp_path / "diagnose.failed.ipynb"
-    assert [p.name for p in tmp_path.iterdir()] == ["diagnose.failed.ipynb"]
+    kept = failure.value.path
+    assert kept.name == "diagnose.failed.ipynb" and kept.parent.parent == tmp_path / "diagnose"
+    assert [p.name for p in kept.parent.iterdir()] == ["diagnose.failed.ipynb"]
+    errors = [
+        o
+        for c in json.loads(kept.read_text())["cells"]
+        for o in c.get("outputs", [])
+        if o["output_type"] == "error"
+    ]
+    assert errors and errors[0]["ename"] == "InputError"
 
 
 def test_run_with_an_unknown_parameter_exits_2_before_starting_a_kernel(tmp_path):
@@ -80,23 +91,5 @@ def test_run_with_an_unknown_parameter_exits_2_before_starting_a_kernel(tmp_path
         timeout=60,
     )
     assert result.returncode == 2
-    assert "has no parameter 'podd'" in result.stderr
+    assert "has no parameter 'podd'" in result.stderr and "bundle, namespace, pod, window" in result.stderr
     assert list(tmp_path.iterdir()) == []
-
-
-def test_demo_leaves_executed_notebooks_and_html_for_both_shipped_pods(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "incident_lib.cli", "demo", "--out", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
-    assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "diagnose-backend-api.html",
-        "diagnose-backend-api.ipynb",
-        "diagnose-oom-test.html",
-        "diagnose-oom-test.ipynb",
-    ]
-    assert "healthy" in checked_outputs(tmp_path / "diagnose-backend-api.ipynb")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
+from incident_lib.classify import cite
 from incident_lib.classify.evidence import Evidence
 from incident_lib.facts import PodFacts
 from incident_lib.k8s.event import Event
 from incident_lib.k8s.pod import Container
-from incident_lib.metrics.pod import Series
 
 _CONDITION = re.compile(r"\[(\w+)\]")  # conditions[Ready] -> the jsonpath filter on the condition type
 
@@ -64,25 +64,10 @@ def _container_field(
 
 def event(facts: PodFacts, item: Event, weight: float) -> Evidence:
     """An event about the pod (or its node), with how many times it was seen."""
-    ref = item.involved
-    selector = f"involvedObject.kind={ref.get('kind', '')},involvedObject.name={ref.get('name', '')}"
-    scope = f"-n {facts.pod.namespace}" if ref.get("kind") == "Pod" else "-A"
-    count = f" (x{item.count})" if item.count > 1 else ""
-    return Evidence(
-        source="event",
-        field=f"{ref.get('kind', '')}/{ref.get('name', '')} {item.type} {item.reason}".strip(),
-        value=f"{item.message}{count}",
-        weight=weight,
-        at=item.last_seen,
-        lookup=f"kubectl get events {scope} --field-selector {selector},reason={item.reason}",
-    )
+    return cite.event(facts.pod.namespace, item, weight)
 
 
-def metric(series: Series, value: str, weight: float, at: str | None = None) -> Evidence:
-    """A fact read from a Prometheus series: the exact query and range re-run it."""
-    return Evidence(
-        source="prometheus", field=series.signal, value=value, weight=weight, at=at, lookup=series.lookup
-    )
+metric = cite.metric
 
 
 def log_line(facts: PodFacts, container: str, line: str, weight: float) -> Evidence:

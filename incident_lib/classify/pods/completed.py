@@ -10,6 +10,14 @@ from incident_lib.facts import PodFacts
 @rule("Pod", "completed", version=1, severity="info")
 def completed(facts: PodFacts) -> Match | None:
     pod = facts.pod
+    if pod.phase == "Failed" and facts.owner_completed:
+        # A failed attempt of a Job that a retry completed: history, not a finding.
+        owner = pod.owner["name"]
+        evidence = (
+            cite.pod_field(facts, "status.phase", "Failed", 0.3),
+            cite.pod_field(facts, "metadata.ownerReferences", f"Job {owner}, which has since completed", 0.6),
+        )
+        return Match(f"A failed attempt of Job {owner}, which a retry completed.", evidence)
     if pod.phase != "Succeeded":
         return None
     evidence = [cite.pod_field(facts, "status.phase", "Succeeded", 0.8)]

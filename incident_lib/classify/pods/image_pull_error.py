@@ -8,9 +8,16 @@ from incident_lib.classify.registry import Match, rule
 from incident_lib.facts import PodFacts
 
 REASONS = frozenset(
-    {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull", "ImageInspectError",
-     "RegistryUnavailable", "PullImageError"}
-)  # fmt: skip
+    {
+        "ErrImagePull",
+        "ImagePullBackOff",
+        "InvalidImageName",
+        "ErrImageNeverPull",
+        "ImageInspectError",
+        "RegistryUnavailable",
+        "PullImageError",
+    }
+)
 EVENT_REASONS = frozenset({"Failed", "InspectFailed", "ErrImageNeverPull", "BackOff"})
 
 # Why a pull fails, read from the kubelet's message: each needs a different fix.

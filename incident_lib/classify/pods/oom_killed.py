@@ -22,7 +22,7 @@ LOOKBACK = timedelta(minutes=6)  # restarts are counted after the back-off (up t
     "oom_killed",
     version=1,
     severity="critical",
-    explains=("crash_loop", "init_failure", "pod_failed", "probe_failure"),
+    explains=("crash_loop", "init_failure", "pod_failed", "probe_failure", "memory_near_limit"),
 )
 def oom_killed(facts: PodFacts) -> Match | None:
     killed = [(c, path, t) for c in facts.pod.containers for path, t in c.terminations() if _is_oom(t)]

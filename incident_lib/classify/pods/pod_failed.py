@@ -16,7 +16,7 @@ from incident_lib.facts import PodFacts
 @rule("Pod", "pod_failed", version=1, severity="warning")
 def pod_failed(facts: PodFacts) -> Match | None:
     pod = facts.pod
-    if pod.phase != "Failed":
+    if pod.phase != "Failed" or facts.owner_completed:
         return None
     evidence = [cite.pod_field(facts, "status.phase", "Failed", 0.5)]
     if pod.reason:

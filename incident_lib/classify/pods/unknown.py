@@ -13,7 +13,7 @@ def unknown(facts: PodFacts) -> Match | None:
     pod = facts.pod
     app = [c for c in pod.containers if not c.init]
     running_ready = pod.phase == "Running" and app and all(c.ready and c.running for c in app)
-    if running_ready or pod.phase == "Succeeded":
+    if running_ready or pod.phase == "Succeeded" or facts.owner_completed:
         return None
     evidence = [cite.pod_field(facts, "status.phase", pod.phase or "(none)", 0.1)]
     ready = pod.conditions.get("Ready")

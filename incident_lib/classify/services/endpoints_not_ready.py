@@ -1,0 +1,51 @@
+"""`service_endpoints_not_ready`: pods match the Service but none (or not all) are ready, and why."""
+
+from __future__ import annotations
+
+from incident_lib.classify import cite
+from incident_lib.classify.evidence import Recommendation
+from incident_lib.classify.registry import Match, rule
+from incident_lib.facts import ObjectFacts
+from incident_lib.k8s.selectors import describe
+
+SHOWN = 3  # pod diagnoses cited; the rest are one `kubectl get pods` away
+
+
+@rule("Service", "service_endpoints_not_ready", version=1, severity="critical")
+def service_endpoints_not_ready(facts: ObjectFacts) -> Match | None:
+    svc = facts.obj
+    pods = facts.index.selected_pods(svc.namespace, facts.spec.get("selector"))
+    unready = [p for p in pods if not p.condition_is("Ready", "True") and p.phase != "Succeeded"]
+    if not unready:
+        return None
+    ready = len(pods) - len(unready)
+    evidence = [
+        cite.object_field(
+            svc,
+            "spec.selector",
+            f"{describe(facts.spec['selector'])}: {len(pods)} pod(s) match, {ready} ready",
+            0.6 if ready == 0 else 0.3,
+        )
+    ]
+    behind = [d for p in unready if (d := facts.pod_diagnosis(p)) is not None]
+    behind.sort(key=lambda d: (min((e.at for e in d.evidence if e.at), default="9999"), d.subject.name))
+    evidence += [cite.diagnosis(d, 0.2) for d in behind[:SHOWN]]
+    first = behind[0] if behind else None
+    because = f"; first cause in time: pod {first.subject.name} {first.root_cause}" if first else ""
+    recs = [
+        Recommendation(
+            action=f"Fix pod {first.subject.name} first: {first.recommendations[0].action}"
+            if first and first.recommendations
+            else "Find why the selected pods are not ready",
+            why="the Service sends traffic only to ready pods",
+            evidence=tuple(evidence),
+            command=f"kubectl get pods -n {svc.namespace} -l {describe(facts.spec['selector'])} -o wide",
+        )
+    ]
+    state = "none is ready" if ready == 0 else f"only {ready} of {len(pods)} are ready"
+    return Match(
+        f"{len(pods)} pod(s) match the Service but {state}{because}.",
+        tuple(evidence),
+        tuple(recs),
+        severity=None if ready == 0 else "warning",
+    )

@@ -1,0 +1,52 @@
+"""`service_no_endpoints`: the Service's selector matches no pod, so every request fails."""
+
+from __future__ import annotations
+
+import difflib
+
+from incident_lib.classify import cite
+from incident_lib.classify.evidence import Recommendation
+from incident_lib.classify.registry import Match, rule
+from incident_lib.facts import ObjectFacts
+from incident_lib.k8s.objects import ObjectView
+from incident_lib.k8s.selectors import describe
+
+
+@rule("Service", "service_no_endpoints", version=1, severity="critical")
+def service_no_endpoints(facts: ObjectFacts) -> Match | None:
+    svc, selector = facts.obj, facts.spec.get("selector")
+    if not selector or facts.spec.get("type") == "ExternalName":
+        return None  # no selector: endpoints are managed by hand (or by a controller), not selected
+    endpoints = facts.index.get("Endpoints", svc.namespace, svc.name)
+    subsets = (endpoints or {}).get("subsets") or []
+    if facts.index.selected_pods(svc.namespace, selector) or any(s.get("addresses") for s in subsets):
+        return None  # pods match, or the Endpoints show some (pods may be outside the snapshot)
+    evidence = [cite.object_field(svc, "spec.selector", describe(selector), 0.6)]
+    if endpoints is not None:
+        evidence.append(cite.object_field(ObjectView(endpoints), "subsets", subsets or "no addresses", 0.3))
+    nearest = nearest_labels(facts, selector)
+    if nearest:
+        evidence.append(
+            cite.object_field(svc, "spec.selector", f"closest labels on pods: {', '.join(nearest)}", 0.0)
+        )
+    recs = (
+        Recommendation(
+            action="Make the selector match the pods' labels (or label the pods)",
+            why=f"no pod in {svc.namespace} carries {describe(selector)}",
+            evidence=tuple(evidence),
+            command=f"kubectl get pods -n {svc.namespace} --show-labels",
+        ),
+    )
+    hint = f"; closest: {nearest[0]}" if nearest else ""
+    return Match(f"The selector {describe(selector)} matches no pod{hint}.", tuple(evidence), recs)
+
+
+def nearest_labels(facts: ObjectFacts, selector: dict) -> list[str]:
+    """Existing `key=value` labels of the namespace's pods closest to each selector term."""
+    pods = facts.index.pods_by_namespace.get(facts.obj.namespace, [])
+    found = []
+    for key, value in sorted(selector.items()):
+        values = sorted({p.labels[key] for p in pods if key in p.labels})
+        close = difflib.get_close_matches(value, values, n=1, cutoff=0.0) if values else []
+        found += [f"{key}={v}" for v in close]
+    return found

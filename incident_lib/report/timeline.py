@@ -1,0 +1,438 @@
+"""An incident's timeline in UTC, merged from events, container terminations and restarts, and metric
+threshold crossings; each row names the command or PromQL that shows it again.
+
+Merging rules, so a timeline reads like one:
+- an Event seen several times is one row with its count (`x14`) and when it was last seen;
+- the same event (type, reason and message, with the object's own name taken out) about several
+  objects within `MERGE_WITHIN` of the first is one row listing the objects, its count the sum;
+- the same Event read twice (a bundle holding it in two files) counts once (same uid);
+- every time is UTC: API times with an offset (`+01:00`) and Prometheus' epoch seconds are normalised.
+Rows are ordered by time, then by source (events, status, metrics), subject and text: the same
+snapshot gives the same timeline.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from incident_lib.k8s.event import Event
+from incident_lib.k8s.objects import format_time, parse_time
+from incident_lib.k8s.pod import Pod
+from incident_lib.snapshot import Snapshot
+
+MERGE_WITHIN = timedelta(minutes=5)
+MEMORY_FRACTION = 0.9  # a working set at 90% of its limit is one allocation away from an OOM kill
+SOURCES = ("event", "pod.status", "prometheus")  # the order of rows at the same second
+MIB = 2**20
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One row: when (UTC), where it comes from, about what, what happened, and how to see it again."""
+
+    at: datetime
+    source: str
+    subject: str
+    what: str
+    lookup: str
+    count: int = 1
+    until: datetime | None = None
+    warning: bool = False
+    objects: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def times(self) -> str:
+        """`x14` for a row seen 14 times, empty for a single occurrence."""
+        return f"x{self.count}" if self.count > 1 else ""
+
+    def sort_key(self) -> tuple:
+        return (self.at, SOURCES.index(self.source), self.subject, self.what)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where a metric crosses into trouble: memory as a fraction of the limit, p99 latency in seconds
+    (the chart's `latencyP99ThresholdSeconds`), and the 5xx ratio (its `errorRatioThreshold`)."""
+
+    memory_fraction: float = MEMORY_FRACTION
+    latency_p99_seconds: float = 1.0
+    error_ratio: float = 0.05
+
+
+def build_timeline(
+    snapshot: Snapshot,
+    namespaces: Sequence[str] = (),
+    window: tuple[datetime, datetime] | None = None,
+    thresholds: Thresholds = Thresholds(),
+) -> list[TimelineEntry]:
+    """The timeline of `namespaces` (every namespace when empty), within `window` when given.
+
+    Node events are kept for the nodes the pods in scope run on.
+    """
+    pods = [Pod(p) for p in snapshot.of_kind("Pod") if not namespaces or Pod(p).namespace in namespaces]
+    nodes = {p.node_name for p in pods if p.node_name}
+    entries = [
+        *event_entries(snapshot.of_kind("Event"), namespaces, nodes),
+        *status_entries(pods, snapshot.captured_at),
+        *metric_entries(snapshot, pods, namespaces or snapshot.namespaces(), thresholds),
+    ]
+    if window:
+        entries = [e for e in entries if window[0] <= e.at <= window[1] or (e.until and e.until >= window[0])]
+    return sorted(entries, key=TimelineEntry.sort_key)
+
+
+# ---------------------------------------------------------------- events
+
+
+def event_entries(
+    raw_events: Iterable[dict], namespaces: Sequence[str] = (), nodes: Iterable[str] = ()
+) -> list[TimelineEntry]:
+    """Events as rows, merged as the module docstring says; node events only for `nodes` when a
+    namespace filter is given."""
+    nodes = set(nodes)
+    seen: set[str] = set()
+    rows: list[tuple[tuple, Event, datetime, datetime]] = []
+    for raw in raw_events:
+        event = Event(raw)
+        key = event.uid or f"{event.namespace}/{event.name}"
+        if key in seen:
+            continue
+        seen.add(key)
+        involved = event.involved
+        if namespaces:
+            if involved.get("kind") == "Node":
+                if involved.get("name") not in nodes:
+                    continue
+            elif (involved.get("namespace") or event.namespace) not in namespaces:
+                continue
+        first = parse_time(_first_seen(event))
+        last = parse_time(event.last_seen) or first
+        if first is None:
+            continue
+        rows.append((_merge_key(event), event, first, last))
+    rows.sort(key=lambda r: (r[2], r[1].reason, _object(r[1])))
+    groups: list[list[tuple[tuple, Event, datetime, datetime]]] = []
+    open_groups: dict[tuple, list] = {}
+    for row in rows:
+        group = open_groups.get(row[0])
+        if group is None or row[2] - group[0][2] > MERGE_WITHIN:
+            group = []
+            groups.append(group)
+            open_groups[row[0]] = group
+        group.append(row)
+    return [_event_row(group) for group in groups]
+
+
+def _first_seen(event: Event) -> str | None:
+    raw = event.raw
+    return (
+        raw.get("firstTimestamp")
+        or raw.get("eventTime")
+        or raw.get("lastTimestamp")
+        or event.metadata.get("creationTimestamp")
+    )
+
+
+def _merge_key(event: Event) -> tuple:
+    """Type, reason, the involved kind and the message with the object's name and uid taken out."""
+    involved = event.involved
+    message = event.message
+    for token in (involved.get("uid"), involved.get("name")):
+        if token:
+            message = message.replace(token, "<object>")
+    # generated suffixes (pod hashes) differ between the pods of one workload
+    message = re.sub(r"\b[0-9a-f]{8,10}-[b-z2-9]{5}\b", "<pod>", message)
+    return (event.type, event.reason, involved.get("kind", ""), message)
+
+
+def _object(event: Event) -> str:
+    involved = event.involved
+    namespace = involved.get("namespace") or ("" if involved.get("kind") == "Node" else event.namespace)
+    return f"{involved.get('kind', '')} {namespace + '/' if namespace else ''}{involved.get('name', '')}"
+
+
+def _event_row(group: list[tuple[tuple, Event, datetime, datetime]]) -> TimelineEntry:
+    _, event, first, _ = group[0]
+    objects = tuple(dict.fromkeys(_object(e) for _, e, _, _ in group))
+    last = max(r[3] for r in group)
+    count = sum(e.count for _, e, _, _ in group)
+    subject = (
+        objects[0]
+        if len(objects) == 1
+        else f"{', '.join(objects[:3])}" + (f" and {len(objects) - 3} more" if len(objects) > 3 else "")
+    )
+    what = f"{event.reason}: {event.message}"
+    if len(objects) > 1:
+        what += f" (the same on {len(objects)} objects)"
+    return TimelineEntry(
+        at=first,
+        source="event",
+        subject=subject,
+        what=what,
+        lookup=_event_lookup(event, single=len(objects) == 1),
+        count=count,
+        until=last if last > first else None,
+        warning=event.type == "Warning",
+        objects=objects,
+    )
+
+
+def _event_lookup(event: Event, single: bool) -> str:
+    involved = event.involved
+    selector = f"reason={event.reason}"
+    if single:
+        selector = (
+            f"involvedObject.kind={involved.get('kind', '')},involvedObject.name={involved.get('name', '')},"
+        )
+        selector += f"reason={event.reason}"
+    if involved.get("kind") == "Node" or not single:
+        where = "-A" if involved.get("kind") == "Node" else f"-n {event.namespace}"
+    else:
+        where = f"-n {involved.get('namespace') or event.namespace}"
+    return f"kubectl get events {where} --field-selector {selector}"
+
+
+# ---------------------------------------------------------------- pod status
+
+
+def status_entries(pods: Iterable[Pod], captured_at: datetime) -> list[TimelineEntry]:
+    """Each container termination the pods' status records, and what a container waits on at capture."""
+    out = []
+    for pod in pods:
+        subject = f"Pod {pod.namespace}/{pod.name}"
+        for container in pod.containers:
+            for path, terminated in container.terminations():
+                finished = parse_time(terminated.get("finishedAt"))
+                if finished is None:
+                    continue
+                reason = terminated.get("reason") or "terminated"
+                started = parse_time(terminated.get("startedAt"))
+                ran = f", ran {_duration(finished - started)}" if started else ""
+                out.append(
+                    TimelineEntry(
+                        at=finished,
+                        source="pod.status",
+                        subject=subject,
+                        what=f"container {container.name} terminated: {reason} "
+                        f"(exit {terminated.get('exitCode')}{ran})",
+                        lookup=_jsonpath(pod, _select(path, container.name)),
+                        warning=reason != "Completed",
+                    )
+                )
+            if container.waiting_reason:
+                out.append(
+                    TimelineEntry(
+                        at=captured_at,
+                        source="pod.status",
+                        subject=subject,
+                        what=f"at capture: container {container.name} waiting in {container.waiting_reason} "
+                        f"after {container.restart_count} restarts",
+                        lookup=_jsonpath(
+                            pod, _select(f"containerStatuses[{container.name}].state.waiting", container.name)
+                        ),
+                        warning=True,
+                    )
+                )
+    return out
+
+
+def _select(path: str, container: str) -> str:
+    """`containerStatuses[app].lastState` as JSONPath: `containerStatuses[?(@.name=="app")].lastState`."""
+    return path.replace(f"[{container}]", f'[?(@.name=="{container}")]', 1)
+
+
+def _jsonpath(pod: Pod, path: str) -> str:
+    return f"kubectl get pod -n {pod.namespace} {pod.name} -o jsonpath='{{.status.{path}}}'"
+
+
+def _duration(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
+
+
+# ---------------------------------------------------------------- metrics
+
+
+def metric_entries(
+    snapshot: Snapshot, pods: list[Pod], namespaces: Iterable[str], thresholds: Thresholds = Thresholds()
+) -> list[TimelineEntry]:
+    """Restarts (each step of the restart counter), memory reaching `memory_fraction` of the limit,
+    and traffic crossing the latency and error thresholds (and coming back)."""
+    out: list[TimelineEntry] = []
+    by_name = {(p.namespace, p.name): p for p in pods}
+    for namespace in namespaces:
+        out += _restarts(snapshot, namespace, by_name)
+        out += _memory(snapshot, namespace, by_name, thresholds.memory_fraction)
+        for profile in ("istio", "http"):
+            out += _crossings(
+                snapshot,
+                f"{profile}_latency_p99",
+                namespace,
+                thresholds.latency_p99_seconds,
+                "p99 latency",
+                "s",
+            )
+            out += _crossings(
+                snapshot, f"{profile}_error_ratio", namespace, thresholds.error_ratio, "5xx ratio", ""
+            )
+    return out
+
+
+def _frame(snapshot: Snapshot, signal: str, namespace: str):
+    body = snapshot.metric(signal, namespace)
+    if body is None:
+        return None, ""
+    from incident_lib.metrics.frames import response_frame
+
+    lookup = (
+        f"{body['query']}  [range {body.get('start', '')} .. {body.get('end', '')}, "
+        f"step {body.get('step', '')}]"
+    )
+    return response_frame(body), lookup
+
+
+def _restarts(snapshot: Snapshot, namespace: str, pods: dict) -> list[TimelineEntry]:
+    frame, lookup = _frame(snapshot, "restarts", namespace)
+    if frame is None:
+        return []
+    out = []
+    for (pod, container), rows in frame.groupby(["pod", "container"], sort=True):
+        if (namespace, pod) not in pods:
+            continue
+        values, stamps = rows["value"].to_numpy(), rows["timestamp"].to_list()
+        for i in range(1, len(values)):
+            if values[i] > values[i - 1]:
+                out.append(
+                    TimelineEntry(
+                        at=stamps[i].to_pydatetime(),
+                        source="prometheus",
+                        subject=f"Pod {namespace}/{pod}",
+                        what=f"container {container} restart count {int(values[i - 1])} → {int(values[i])}",
+                        lookup=lookup,
+                        warning=True,
+                    )
+                )
+    return out
+
+
+def _memory(snapshot: Snapshot, namespace: str, pods: dict, fraction: float) -> list[TimelineEntry]:
+    frame, lookup = _frame(snapshot, "memory_working_set", namespace)
+    if frame is None:
+        return []
+    out = []
+    for (pod_name, container_name), rows in frame.groupby(["pod", "container"], sort=True):
+        pod = pods.get((namespace, pod_name))
+        container = pod.container(container_name) if pod else None
+        limit = container.memory_limit if container else None
+        if not limit:
+            continue
+        line = fraction * limit
+        for at, value in _upward(rows, line):
+            out.append(
+                TimelineEntry(
+                    at=at,
+                    source="prometheus",
+                    subject=f"Pod {namespace}/{pod_name}",
+                    what=f"container {container_name} memory working set {value / MIB:.1f}Mi reached "
+                    f"{fraction:.0%} of its {limit / MIB:.0f}Mi limit",
+                    lookup=lookup,
+                    warning=True,
+                )
+            )
+    return out
+
+
+def _crossings(
+    snapshot: Snapshot, signal: str, namespace: str, line: float, title: str, unit: str
+) -> list[TimelineEntry]:
+    frame, lookup = _frame(snapshot, signal, namespace)
+    if frame is None or frame.empty:
+        return []
+    label = next((c for c in ("destination_workload", "service") if c in frame), None)
+    out = []
+    for name, rows in frame.groupby(label, sort=True) if label else [("", frame)]:
+        above = False
+        for stamp, value in zip(rows["timestamp"].to_list(), rows["value"].to_list(), strict=True):
+            if value != value:  # NaN: no traffic in that step, the state carries on
+                continue
+            if (value > line) != above:
+                above = value > line
+                verb = "rose above" if above else "back under"
+                out.append(
+                    TimelineEntry(
+                        at=stamp.to_pydatetime(),
+                        source="prometheus",
+                        subject=f"{label or 'namespace'} {namespace}/{name}".strip("/"),
+                        what=f"{title} {verb} {line:g}{unit} ({value:.3g}{unit})",
+                        lookup=lookup,
+                        warning=above,
+                    )
+                )
+    return out
+
+
+def _upward(rows, line: float) -> list[tuple[datetime, float]]:
+    """(time, value) of each sample at or above `line` whose previous sample (or gap) was below it."""
+    out, above, previous = [], False, None
+    for stamp, value in zip(rows["timestamp"].to_list(), rows["value"].to_list(), strict=True):
+        if previous is not None and (stamp - previous).total_seconds() > 60:
+            above = False  # a gap (the container was not running) starts a new instance
+        if value >= line and not above:
+            out.append((stamp.to_pydatetime(), float(value)))
+        above, previous = value >= line, stamp
+    return out
+
+
+# ---------------------------------------------------------------- views
+
+
+COLUMNS = ("time (UTC)", "source", "subject", "what", "seen", "lookup")
+
+
+def timeline_rows(entries: Iterable[TimelineEntry]) -> list[dict[str, str]]:
+    """Rows of plain strings, one per entry: what the frame, the text and the Markdown show."""
+    return [
+        {
+            "time (UTC)": format_time(e.at),
+            "source": e.source,
+            "subject": e.subject,
+            "what": e.what,
+            "seen": e.times + (f" until {format_time(e.until)[11:]}" if e.until and e.count > 1 else ""),
+            "lookup": e.lookup,
+        }
+        for e in entries
+    ]
+
+
+def timeline_frame(entries: Iterable[TimelineEntry]):
+    """The timeline as a DataFrame (for notebooks)."""
+    import pandas as pd
+
+    return pd.DataFrame(timeline_rows(entries), columns=list(COLUMNS))
+
+
+def timeline_text(entries: Iterable[TimelineEntry]) -> str:
+    """Time, source, subject, what and count, one line per entry (no lookups): a stable plain-text view."""
+    lines = []
+    for row in timeline_rows(entries):
+        seen = f" [{row['seen']}]" if row["seen"] else ""
+        lines.append(f"{row['time (UTC)']}  {row['source']:<10}  {row['subject']}: {row['what']}{seen}")
+    return "\n".join(lines) or "no events, terminations or threshold crossings in scope"
+
+
+def timeline_markdown(entries: Iterable[TimelineEntry]) -> str:
+    """The timeline as a Markdown table with the lookup of each row."""
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    for row in timeline_rows(entries):
+        cells = [row[c] for c in COLUMNS]
+        cells[-1] = f"`{cells[-1]}`" if cells[-1] else ""
+        lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def first(entries: Iterable[TimelineEntry], warning: bool = True) -> TimelineEntry | None:
+    """The earliest entry (a warning one by default), or None."""
+    return next((e for e in entries if e.warning or not warning), None)

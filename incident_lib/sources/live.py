@@ -1,0 +1,237 @@
+"""A live snapshot: the Kubernetes API and Prometheus, collected into the same `Snapshot` a bundle gives.
+
+Sweeps make one list call per kind per namespace and one PromQL query per signal per namespace; a
+single pod is read with field selectors (the pod, its events, its node's events). Logs are fetched only
+for containers that restarted or are not ready, bounded. Everything collected is redacted here, so a
+live diagnosis and the bundle a capture writes hold the same text. The clock is read once, here:
+`captured_at` is the "now" of every rule.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from incident_lib.errors import InputError
+from incident_lib.k8s.objects import format_time
+from incident_lib.metrics.catalogue import SIGNALS
+from incident_lib.names import dns_label, dns_subdomain, not_found
+from incident_lib.redact import redact_object, redact_text
+from incident_lib.snapshot import LogKey, Snapshot, parse_window
+from incident_lib.sources.kubernetes import ISTIO, NAMESPACED, Forbidden, KubeSource, NotServed
+from incident_lib.sources.prometheus import PrometheusSource, step_for
+
+FORMAT = "incident-bundle/v1"
+REQUIRED = ("Pod", "Event")  # without these there is nothing to diagnose: a 403 on them stops the run
+MAX_LOG_CONTAINERS = 200  # logs of at most this many unhealthy containers per run
+_DURATION = re.compile(r"^(\d+)([smhd])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+@dataclass(frozen=True)
+class Window:
+    """The time range metrics are queried over, and the step of the range queries."""
+
+    start: datetime
+    end: datetime
+    step: str
+
+
+def window_from(text: str, now: datetime) -> Window:
+    """`1h`, `30m`, `2d` (ending `now`) or `START/END` in RFC 3339, as a Window with its query step."""
+    match = _DURATION.match(text.strip())
+    if match:
+        length = timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+        if not timedelta(minutes=1) <= length <= timedelta(days=31):
+            raise InputError(f"window {text!r}: expected between 1m and 31d")
+        start, end = now - length, now
+    elif "/" in text:
+        start, end = parse_window(text)
+    else:
+        raise InputError(f"window {text!r}: expected a duration (30m, 1h, 6h, 2d) or START/END in RFC 3339")
+    return Window(start, end, step_for(start, end))
+
+
+def collect(
+    kube: KubeSource,
+    namespaces: list[str] | None = None,
+    prometheus: PrometheusSource | None = None,
+    window: str = "1h",
+    pod: str | None = None,
+    captured_at: datetime | None = None,
+    progress=None,
+) -> Snapshot:
+    """Collect a snapshot of `namespaces` (every namespace when None), or of one `pod` of one namespace.
+
+    `progress` is a tqdm bar (or anything with `update(n)`, `total` and `refresh()`) advanced per request.
+    """
+    captured_at = captured_at or datetime.now(UTC).replace(microsecond=0)
+    span = window_from(window, captured_at)
+    run = _Run(kube, progress)
+    if namespaces:
+        namespaces = sorted(set(namespaces), key=namespaces.index)
+        kube.check_namespaces(namespaces)
+    else:
+        namespaces = sorted(n["metadata"]["name"] for n in kube.list("Namespace"))
+    if pod is not None:
+        if len(namespaces) != 1:
+            raise InputError("a live diagnosis of one pod needs its namespace: -n NAMESPACE --pod NAME")
+        dns_subdomain(pod, "pod")
+        run.plan(3 + (len(SIGNALS) if prometheus else 0))
+        run.one_pod(namespaces[0], pod)
+    else:
+        run.plan(2 + len(namespaces) * (len(NAMESPACED) + len(ISTIO) + (len(SIGNALS) if prometheus else 0)))
+        run.sweep(namespaces)
+    logs = run.logs()
+    metrics: dict[str, dict] = {}
+    if prometheus is not None:
+        fetched = prometheus.fetch(namespaces, span.start, span.end, span.step, progress=progress)
+        metrics = fetched.metrics
+        run.missing += [f"metrics/{name}: {why}" for name, why in sorted(fetched.missing.items())]
+    else:
+        run.missing.append("metrics: no Prometheus URL given (--prometheus-url)")
+    manifest = {
+        "format": FORMAT,
+        "captured_at": format_time(captured_at),
+        "window": {"start": format_time(span.start), "end": format_time(span.end), "step": span.step},
+        "cluster": {"context": kube.context, "server": kube.server, **_version(kube)},
+        "namespaces": namespaces,
+        "queries": {name: body["query"] for name, body in sorted(metrics.items())},
+        "prometheus": prometheus.url if prometheus else None,
+        "missing": run.missing,
+        "notes": f"Captured live from context {kube.context!r}"
+        + (f", pod {namespaces[0]}/{pod}" if pod else "")
+        + "; Secrets are not collected and secret values are redacted.",
+    }
+    return Snapshot(
+        captured_at=captured_at,
+        objects=run.objects,
+        metrics=metrics,
+        logs=logs,
+        manifest=manifest,
+        origin=f"live:{kube.context}",
+    )
+
+
+class _Run:
+    """One collection: what was read, what could not be, and the progress bar."""
+
+    def __init__(self, kube: KubeSource, progress) -> None:
+        self.kube = kube
+        self.progress = progress
+        self.objects: list[dict] = []
+        self.missing: list[str] = []
+        self._uids: set[str] = set()
+
+    def plan(self, steps: int) -> None:
+        if self.progress is not None:
+            self.progress.total = (self.progress.total or 0) + steps
+            self.progress.refresh()
+
+    def step(self, what: str) -> None:
+        if self.progress is not None:
+            self.progress.set_description(what[:40], refresh=False)
+            self.progress.update(1)
+
+    def add(self, objects: list[dict]) -> None:
+        for obj in objects:
+            uid = (obj.get("metadata") or {}).get("uid")
+            if uid and uid in self._uids:
+                continue  # a node's event in a swept namespace comes twice
+            if uid:
+                self._uids.add(uid)
+            self.objects.append(redact_object(obj))
+
+    def list(self, kind: str, namespace: str | None = None, field_selector: str | None = None) -> None:
+        self.step(f"{kind} {namespace or ''}")
+        try:
+            self.add(self.kube.list(kind, namespace, field_selector))
+        except Forbidden as exc:
+            if kind in REQUIRED:
+                raise
+            self.missing.append(f"{kind}: {exc}")
+        except NotServed as exc:
+            self.missing.append(f"{kind}: not served by this API server ({exc})")
+
+    def sweep(self, namespaces: list[str]) -> None:
+        for namespace in namespaces:
+            for kind in NAMESPACED:
+                self.list(kind.kind, namespace)
+            for custom in ISTIO:
+                self.step(f"{custom.kind} {namespace}")
+                try:
+                    self.add(self.kube.list_custom(custom, namespace))
+                except NotServed:
+                    pass  # Istio is not installed: nothing is missing
+                except Forbidden as exc:
+                    self.missing.append(f"{custom.kind}: {exc}")
+        self.list("Node")
+        self.list("Event", None, "involvedObject.kind=Node")
+
+    def one_pod(self, namespace: str, name: str) -> None:
+        self.step(f"Pod {namespace}/{name}")
+        pods = self.kube.list("Pod", namespace, f"metadata.name={name}")
+        if not pods:
+            raise not_found(f"pod in namespace {namespace}", name, self.kube.pod_names(namespace))
+        self.add(pods)
+        self.list("Event", namespace, f"involvedObject.kind=Pod,involvedObject.name={name}")
+        node = (pods[0].get("spec") or {}).get("nodeName")
+        if node:
+            self.list("Node", None, f"metadata.name={node}")
+            self.list("Event", None, f"involvedObject.kind=Node,involvedObject.name={node}")
+        else:
+            self.step("no node")
+            self.step("no node")
+
+    def logs(self) -> dict[LogKey, object]:
+        """Logs of containers that restarted or are not ready (current and previous), redacted."""
+        wanted = [key for pod in self.objects if pod.get("kind") == "Pod" for key in _log_keys(pod)]
+        if len(wanted) > MAX_LOG_CONTAINERS * 2:
+            self.missing.append(
+                f"logs: {len(wanted)} logs of unhealthy containers, "
+                f"only the first {MAX_LOG_CONTAINERS * 2} kept"
+            )
+            wanted = wanted[: MAX_LOG_CONTAINERS * 2]
+        self.plan(len(wanted))
+        logs: dict[LogKey, object] = {}
+        for key in wanted:
+            self.step(f"log {key.pod}")
+            try:
+                text = self.kube.log(key.namespace, key.pod, key.container, key.previous)
+            except Forbidden as exc:
+                self.missing.append(f"logs: {exc}")
+                break
+            if text is not None:
+                logs[key] = _constant(redact_text(text))
+        return logs
+
+
+def _constant(text: str):
+    return lambda: text
+
+
+def _log_keys(pod: dict) -> list[LogKey]:
+    metadata, status = pod.get("metadata") or {}, pod.get("status") or {}
+    try:
+        namespace = dns_label(metadata.get("namespace", ""), "namespace")
+        name = dns_subdomain(metadata.get("name", ""), "pod")
+    except InputError:
+        return []
+    keys = []
+    for container in (status.get("initContainerStatuses") or []) + (status.get("containerStatuses") or []):
+        restarted = container.get("restartCount", 0) > 0 or "terminated" in (container.get("lastState") or {})
+        finished = ((container.get("state") or {}).get("terminated") or {}).get("exitCode") == 0
+        if not restarted and (container.get("ready", False) or finished):
+            continue  # healthy, or done (an init container, a Job's pod): its log explains nothing
+        if not re.match(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", str(container.get("name", ""))):
+            continue  # not a name the API would give; it never becomes a path
+        keys.append(LogKey(namespace, name, container["name"], False))
+        if restarted:
+            keys.append(LogKey(namespace, name, container["name"], True))
+    return keys
+
+
+def _version(kube: KubeSource) -> dict:
+    version = kube.version().get("gitVersion")
+    return {"version": version} if version else {}

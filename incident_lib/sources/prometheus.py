@@ -1,0 +1,187 @@
+"""Live Prometheus through `prometheus-api-client`: one range query per catalogue signal per namespace.
+
+Each answer is kept as the HTTP API's response body plus the `query`, `start`, `end` and `step` that
+produced it, exactly what a bundle's `metrics/<signal>.<namespace>.json` holds. A Prometheus that is
+down, slow or answers with nothing never fails a diagnosis: the signal is left out (the diagnosis lists
+it as missing evidence) and the reason is kept for the manifest.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import requests
+from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
+from urllib3.exceptions import ReadTimeoutError
+from urllib3.util.retry import Retry
+
+from incident_lib.errors import InputError
+from incident_lib.k8s.objects import format_time
+from incident_lib.metrics.catalogue import SIGNALS, promql
+
+MAX_POINTS = 240  # per series: enough to see a memory ramp, small enough for 500 pods per namespace
+
+
+@dataclass
+class Fetched:
+    """Responses by `<signal>.<namespace>`, and why each missing one is missing."""
+
+    metrics: dict[str, dict] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
+
+
+class PrometheusSource:
+    """Range queries against one Prometheus. `calls` counts the HTTP requests answered (retries included)."""
+
+    def __init__(
+        self,
+        url: str,
+        token: str | None = None,
+        basic_auth: tuple[str, str] | None = None,
+        verify_tls: bool = True,
+        timeout: float = 15.0,
+        retries: int = 2,
+    ) -> None:
+        if not re.match(r"^https?://[^\s/]+", url or ""):
+            raise InputError(f"Prometheus URL {url!r}: expected http(s)://host[:port][/path]")
+        self.url = url.rstrip("/")
+        self.calls = 0
+        session = requests.Session()
+        # With a session of our own the client ignores `disable_ssl`: set verification on the session.
+        session.verify = verify_tls
+        session.hooks["response"].append(self._count)
+        # GET only: the client sends POST queries in the URL as well, and urllib3 does not retry POST.
+        retry = Retry(
+            total=retries,
+            connect=retries,
+            read=0,
+            status=retries,
+            backoff_factor=0.2,
+            status_forcelist=(502, 503, 504),
+            allowed_methods=frozenset({"GET"}),
+            raise_on_status=False,
+        )
+        self._client = PrometheusConnect(
+            url=self.url,
+            headers={"Authorization": f"Bearer {token}"} if token else None,
+            auth=basic_auth,
+            session=session,
+            retry=retry,
+            timeout=timeout,
+            method="GET",
+        )
+        self.timeout = timeout
+
+    def _count(self, response, *args, **kwargs) -> None:
+        retries = getattr(response.raw, "retries", None)
+        self.calls += 1 + len(retries.history if retries else ())
+
+    def close(self) -> None:
+        self._client.close()
+
+    def range_query(self, query: str, start: datetime, end: datetime, step: str) -> dict:
+        """The response body of one range query, with the query and its range; raises PrometheusError."""
+        # A namespace's answer is hundreds of thousands of small lists and no cycles: decoding it with
+        # the collector on only re-scans them (as when reading a bundle).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            result = self._client.custom_query_range(query, start, end, step)
+        except PrometheusApiClientException as exc:
+            raise PrometheusError(_api_message(str(exc))) from None
+        except requests.ConnectionError as exc:
+            if isinstance(exc, requests.Timeout) or _timed_out(exc):
+                raise PrometheusError(f"no answer within {self.timeout:g} s", unreachable=True) from None
+            raise PrometheusError(f"cannot connect ({_reason(exc)})", unreachable=True) from None
+        except requests.Timeout:
+            raise PrometheusError(f"no answer within {self.timeout:g} s", unreachable=True) from None
+        except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
+            raise PrometheusError(f"unexpected answer ({type(exc).__name__})") from None
+        finally:
+            if collecting:
+                gc.enable()
+        return {
+            "status": "success",
+            "data": {"resultType": "matrix", "result": result},
+            "query": query,
+            "start": format_time(start),
+            "end": format_time(end),
+            "step": step,
+        }
+
+    def fetch(
+        self,
+        namespaces: list[str],
+        start: datetime,
+        end: datetime,
+        step: str | None = None,
+        signals: tuple[str, ...] = tuple(SIGNALS),
+        progress=None,
+    ) -> Fetched:
+        """Every signal of every namespace: one query each, never one per pod.
+
+        A signal that fails or returns no series is left out and its reason recorded; once Prometheus
+        is unreachable the remaining queries are not sent (each would wait for the same timeout).
+        """
+        step = step or step_for(start, end)
+        fetched = Fetched()
+        down: str | None = None
+        for namespace in namespaces:
+            for signal in signals:
+                name = f"{signal}.{namespace}"
+                if progress is not None:
+                    progress.update(1)
+                if down:
+                    fetched.missing[name] = down
+                    continue
+                try:
+                    body = self.range_query(promql(signal, namespace), start, end, step)
+                except PrometheusError as exc:
+                    fetched.missing[name] = f"Prometheus at {self.url}: {exc}"
+                    if exc.unreachable:
+                        down = fetched.missing[name]
+                    continue
+                if not body["data"]["result"]:
+                    fetched.missing[name] = "no series in the window"
+                    continue
+                fetched.metrics[name] = body
+        return fetched
+
+
+class PrometheusError(Exception):
+    """A query that did not give an answer; `unreachable` when Prometheus itself did not answer."""
+
+    def __init__(self, message: str, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
+
+
+def step_for(start: datetime, end: datetime) -> str:
+    """The query step for a window: 15 s (a common scrape interval) or coarser, at most MAX_POINTS points."""
+    seconds = (end - start) / timedelta(seconds=1)
+    return f"{max(15, math.ceil(seconds / MAX_POINTS))}s"
+
+
+def _api_message(text: str) -> str:
+    match = re.search(r'"error":"((?:[^"\\]|\\.)*)"', text)
+    status = re.search(r"HTTP Status Code (\d+)", text)
+    detail = match.group(1) if match else text[:200]
+    return f"HTTP {status.group(1)}: {detail}" if status else detail
+
+
+def _timed_out(exc: requests.ConnectionError) -> bool:
+    """A read timeout that exhausted the retries reaches us as a ConnectionError wrapping it."""
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, ReadTimeoutError)
+
+
+def _reason(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    for known in ("Connection refused", "Name or service not known", "timed out", "No route to host"):
+        if known in text:
+            return known.lower()
+    return text[-120:]

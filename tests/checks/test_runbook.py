@@ -1,0 +1,80 @@
+"""The runbook's checks on bundles: passes, failures with their remedy, and skips without URLs."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from incident_lib.checks.runbook import run_runbook
+from incident_lib.runner import run_notebook
+from incident_lib.sources.bundle import read_bundle
+from tests.helpers import ROOT, write_bundle
+from tests.notebooks.test_diagnose_notebook import checked_outputs
+
+
+def crash_looping_calico(objects: list[dict]) -> list[dict]:
+    """The shipped cluster with one calico-node pod failing its liveness probe in CrashLoopBackOff."""
+    objects = copy.deepcopy(objects)
+    pod = next(o for o in objects if o["kind"] == "Pod" and o["metadata"]["name"].startswith("calico-node-"))
+    [status] = pod["status"]["containerStatuses"]
+    status.update(
+        ready=False,
+        restartCount=9,
+        state={
+            "waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s restarting failed container"}
+        },
+        lastState={"terminated": {"exitCode": 137, "reason": "Error", "finishedAt": "2025-12-17T10:04:10Z"}},
+    )
+    return objects
+
+
+def result(report, name: str):
+    return next(r for r in report.results if r.name == name)
+
+
+def test_the_shipped_bundle_passes_cluster_services_and_drill_and_fails_uncaptured_istio(oom_drill):
+    report = run_runbook(oom_drill)
+    assert result(report, "calico-node 1/1 Running on every node").status == "pass"
+    assert (
+        result(report, "OOM drill diagnosed as oom_killed").actual == "oom-test-7f77d89c59-vqgkt: oom_killed"
+    )
+    assert result(report, "memory limits at or under 300Mi").status == "pass"
+    assert result(report, "STRICT mTLS").status == "fail"  # absent from the bundle: not a pass
+    assert result(report, "/health").status == "skipped"
+
+
+def test_a_crash_looping_calico_node_fails_with_the_felix_healthhost_fix(tmp_path, oom_drill):
+    bundle = write_bundle(tmp_path / "calico", crash_looping_calico(oom_drill.objects))
+    report = run_runbook(read_bundle(bundle))
+    calico = result(report, "calico-node 1/1 Running on every node")
+    assert calico.status == "fail"
+    assert "2/3 1/1 Running" in calico.actual and "CrashLoopBackOff, 9 restarts" in calico.actual
+    assert "FELIX_HEALTHHOST=127.0.0.1" in calico.on_failure and "localhost" in calico.on_failure
+    assert "FELIX_HEALTHHOST=127.0.0.1" in report.advice()
+    assert "FAIL" in next(line for line in report.text().splitlines() if "calico-node" in line)
+
+
+def test_url_checks_use_the_urls_given(oom_drill):
+    answers = {
+        "http://prom/api/v1/targets?state=active": (
+            200,
+            json.dumps(
+                {"data": {"activeTargets": [{"health": "up"}, {"health": "down", "labels": {"job": "x"}}]}}
+            ),
+        ),
+        "http://diag/health": (200, b""),
+        "http://diag/ready": (503, b""),
+    }
+    report = run_runbook(oom_drill, "http://prom", "", "http://diag", fetch=lambda url: answers[url])
+    assert result(report, "Prometheus targets up").actual.startswith("1/2 up (down: x")
+    assert result(report, "/health").status == "pass" and result(report, "/ready").actual == "HTTP 503"
+    assert result(report, "Grafana reachable").status == "skipped"
+
+
+def test_the_runbook_notebook_reports_the_failing_check_as_failed(tmp_path, oom_drill):
+    bundle = write_bundle(tmp_path / "calico", crash_looping_calico(oom_drill.objects))
+    outputs = run_notebook(ROOT / "notebooks" / "runbook.ipynb", {"bundle": str(bundle)}, tmp_path / "out")
+    table = checked_outputs(outputs.notebook)
+    line = next(line for line in table.splitlines() if "calico-node 1/1 Running" in line)
+    assert "FAIL" in line and "CrashLoopBackOff" in line
+    assert "FELIX_HEALTHHOST=127.0.0.1" in outputs.html.read_text()

@@ -1,0 +1,129 @@
+"""`incident-lab run` and `demo` as schedulers use them: one folder per run, findings.json, --fail-on."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import pytest
+
+from incident_lib.errors import InputError
+from incident_lib.runner import notebook_parameters, run_folder, validate_parameters
+from tests.helpers import OOM_DRILL, ROOT
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SWEEP = ROOT / "notebooks" / "sweep.ipynb"
+CRASH_LOOP = ROOT / "incidents" / "crash-loop"
+
+
+def cli(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "incident_lib.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=cwd,
+    )
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_notebook_declares_typed_and_documented_parameters(notebook):
+    declared = notebook_parameters(notebook)
+    assert declared, f"{notebook.name} has no cell tagged parameters"
+    for name, parameter in declared.items():
+        assert parameter["inferred_type_name"] != "None", f"{notebook.name}: {name} has no type annotation"
+        assert parameter["help"], f"{notebook.name}: {name} has no # comment"
+
+
+def test_a_run_folder_is_the_utc_time_and_never_one_that_exists(tmp_path):
+    at = datetime(2025, 12, 17, 11, 5, tzinfo=UTC)
+    first, second = run_folder(tmp_path, "sweep", at), run_folder(tmp_path, "sweep", at)
+    assert first == tmp_path / "sweep" / "20251217T110500Z"
+    assert second == tmp_path / "sweep" / "20251217T110500Z-2"
+
+
+def test_parameters_of_the_wrong_type_are_refused_naming_the_types():
+    with pytest.raises(InputError, match=r"parameter namespaces expects list, got str 'apps'.*bundle: str"):
+        validate_parameters(SWEEP, {"namespaces": "apps"})
+
+
+def test_run_sweep_writes_findings_json_and_fail_on_critical_exits_1(tmp_path):
+    result = cli("run", "notebooks/sweep.ipynb", "--out", str(tmp_path), "--fail-on", "critical")
+    assert result.returncode == 1, result.stderr
+    [folder] = (tmp_path / "sweep").iterdir()
+    assert sorted(p.name for p in folder.iterdir()) == ["findings.json", "sweep.html", "sweep.ipynb"]
+    document = json.loads((folder / "findings.json").read_text())
+    assert document["notebook"] == "sweep.ipynb"
+    assert document["parameters"] == {"bundle": "../incidents/oom-drill", "namespaces": []}
+    assert document["generated_at"] == "2025-12-17T10:05:00Z"  # the bundle's captured_at, not the clock
+    oom = next(f for f in document["findings"] if f["subject"]["kind"] == "Pod")
+    assert oom["subject"]["name"] == "oom-test-7f77d89c59-vqgkt" and oom["root_cause"] == "oom_killed"
+    assert all(f["root_cause"] not in ("healthy", "completed") for f in document["findings"])
+
+
+def test_run_on_a_healthy_namespace_exits_0_and_bundle_paths_are_relative_to_the_caller(tmp_path):
+    result = cli(
+        "run", str(SWEEP), "-p", "bundle", "incidents/oom-drill", "-p", "namespaces", '["apps"]',
+        "--out", str(tmp_path), "--fail-on", "warning",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    [folder] = (tmp_path / "sweep").iterdir()
+    document = json.loads((folder / "findings.json").read_text())
+    assert document["findings"] == [] and document["parameters"]["namespaces"] == ["apps"]
+    assert document["parameters"]["bundle"] == str(OOM_DRILL)
+
+
+def test_run_with_a_value_of_the_wrong_type_exits_2_listing_the_parameters(tmp_path):
+    result = cli("run", str(SWEEP), "-p", "namespaces", "apps", "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert "namespaces expects list" in result.stderr and "bundle: str, namespaces: list" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failing_cell_exits_3_and_keeps_the_notebook(tmp_path):
+    result = cli("run", str(SWEEP), "-p", "namespaces", '["no-such-namespace"]', "--out", str(tmp_path))
+    assert result.returncode == 3
+    assert "raised InputError" in result.stderr
+    [folder] = (tmp_path / "sweep").iterdir()
+    assert [p.name for p in folder.iterdir()] == ["sweep.failed.ipynb"]
+
+
+def test_postmortem_run_writes_the_draft_with_its_graph_beside_the_notebook(tmp_path):
+    result = cli("run", "notebooks/postmortem.ipynb", "-p", "bundle", str(CRASH_LOOP), "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    [folder] = (tmp_path / "postmortem").iterdir()
+    assert {"postmortem.md", "pod-metrics.png", "postmortem.html", "findings.json"} <= {
+        p.name for p in folder.iterdir()
+    }
+    draft = (folder / "postmortem.md").read_text()
+    assert "# Postmortem (draft): crash_loop on Pod default/crashloop-test-5d8f9c7b6d-w4k2x" in draft
+    assert "fatal: required setting DATABASE_URL is not set" in draft  # evidence from the previous log
+    assert "| 2025-12-17T10:20:06Z | event | Pod default/crashloop-test-5d8f9c7b6d-w4k2x | BackOff:" in draft
+    assert "x27 until 10:28:53Z" in draft
+    assert "![" in draft and "(pod-metrics.png)" in draft
+    for kind in ("mitigate", "prevent", "process"):
+        assert f"| {kind} |" in draft
+    assert "### What went well" in draft
+
+
+def test_demo_runs_every_notebook_on_the_shipped_incidents(tmp_path):
+    result = cli("demo", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "diagnose-backend-api",
+        "diagnose-oom-test",
+        "metrics-default",
+        "postmortem-crash-loop",
+        "postmortem-oom-drill",
+        "runbook",
+        "sweep",
+    ]
+    [postmortem] = (tmp_path / "postmortem-oom-drill").iterdir()
+    assert "oom_killed" in (postmortem / "postmortem.md").read_text()
+    [oom] = (tmp_path / "diagnose-oom-test").iterdir()
+    [finding] = json.loads((oom / "findings.json").read_text())["findings"]
+    assert finding["root_cause"] == "oom_killed"
+    [backend] = (tmp_path / "diagnose-backend-api").iterdir()
+    assert json.loads((backend / "findings.json").read_text())["findings"] == []

@@ -1,0 +1,137 @@
+"""The live Prometheus source against a real Prometheus holding the OOM drill's metrics, and failures."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
+import pytest
+
+from incident_lib.errors import InputError
+from incident_lib.k8s.objects import parse_time
+from incident_lib.metrics.catalogue import SIGNALS, promql
+from incident_lib.metrics.frames import response_frame
+from incident_lib.sources.prometheus import PrometheusError, PrometheusSource
+from tests.servers.prometheus import LIMIT, OOM_POD, free_port
+
+START, END = parse_time("2025-12-17T09:35:00Z"), parse_time("2025-12-17T10:05:00Z")
+
+
+def test_one_query_per_signal_per_namespace_gives_bundle_shaped_bodies(prometheus):
+    source = PrometheusSource(prometheus.url)
+    fetched = source.fetch(["default", "apps"], START, END)
+    assert source.calls == 2 * len(SIGNALS)
+    body = fetched.metrics["memory_working_set.default"]
+    assert body["status"] == "success" and body["data"]["resultType"] == "matrix"
+    assert body["query"] == promql("memory_working_set", "default")
+    assert (body["start"], body["end"], body["step"]) == (
+        "2025-12-17T09:35:00Z",
+        "2025-12-17T10:05:00Z",
+        "15s",
+    )
+
+
+def test_the_oom_pods_memory_climbs_to_its_limit_and_it_restarts_four_times(prometheus):
+    fetched = PrometheusSource(prometheus.url).fetch(["default"], START, END)
+    memory = response_frame(fetched.metrics["memory_working_set.default"])
+    assert set(memory["pod"]) == {OOM_POD} and str(memory["timestamp"].dt.tz) == "UTC"
+    assert memory["value"].max() >= LIMIT
+    restarts = response_frame(fetched.metrics["restarts.default"])
+    assert restarts["value"].iloc[-1] == 4
+    assert response_frame(fetched.metrics["oom_terminations.default"])["value"].max() == 1
+
+
+def test_both_traffic_profiles_see_the_5xx_and_the_latency(prometheus):
+    fetched = PrometheusSource(prometheus.url).fetch(["apps"], START, END)
+    for profile in ("http", "istio"):
+        errors = response_frame(fetched.metrics[f"{profile}_error_ratio.apps"])
+        assert errors["value"].iloc[-1] == pytest.approx(0.12)
+        p99 = response_frame(fetched.metrics[f"{profile}_latency_p99.apps"])
+        assert 1.0 < p99["value"].iloc[-1] <= 2.5  # seconds in both profiles
+
+
+def test_a_signal_with_no_series_is_missing_with_its_reason(prometheus):
+    fetched = PrometheusSource(prometheus.url).fetch(["default"], START, END)
+    assert "http_request_rate.default" not in fetched.metrics
+    assert fetched.missing["http_request_rate.default"] == "no series in the window"
+
+
+@pytest.mark.parametrize("namespace", ['x"} or vector(1) #', "default,namespace!=", "a" * 64, "Default"])
+def test_a_hostile_namespace_never_reaches_prometheus(prometheus, namespace):
+    source = PrometheusSource(prometheus.url)
+    with pytest.raises(InputError, match="invalid namespace name"):
+        source.fetch([namespace], START, END)
+    assert source.calls == 0
+
+
+def test_a_query_prometheus_refuses_is_an_error_naming_its_status(prometheus):
+    with pytest.raises(PrometheusError, match=r"HTTP 400: .*parse error"):
+        PrometheusSource(prometheus.url).range_query("sum by (", START, END, "15s")
+
+
+def test_prometheus_down_makes_every_signal_missing_after_one_attempt():
+    source = PrometheusSource(f"http://127.0.0.1:{free_port()}", retries=0)
+    started = time.monotonic()
+    fetched = source.fetch(["default", "apps"], START, END)
+    assert fetched.metrics == {} and len(fetched.missing) == 2 * len(SIGNALS)
+    assert all("cannot connect (connection refused)" in why for why in fetched.missing.values())
+    assert time.monotonic() - started < 2
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """A stand-in for Prometheus that records headers, answers an empty matrix, and may be slow."""
+
+    seen: ClassVar[list] = []
+    delay = 0.0
+
+    def do_GET(self):
+        type(self).seen.append((self.path, dict(self.headers)))
+        time.sleep(type(self).delay)
+        body = json.dumps({"status": "success", "data": {"resultType": "matrix", "result": []}}).encode()
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def recorder():
+    _Recorder.seen, _Recorder.delay = [], 0.0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_bearer_token_and_basic_auth_are_sent_on_get_queries(recorder):
+    PrometheusSource(recorder, token="s3cret-token").range_query("up", START, END, "15s")
+    PrometheusSource(recorder, basic_auth=("sre", "pw")).range_query("up", START, END, "15s")
+    (path, bearer), (_, basic) = _Recorder.seen
+    assert path.startswith("/api/v1/query_range?query=up&start=1765964100&end=1765965900&step=15s")
+    assert bearer["Authorization"] == "Bearer s3cret-token"
+    assert basic["Authorization"].startswith("Basic ")
+
+
+def test_a_slow_prometheus_is_missing_evidence_not_a_failure(recorder):
+    _Recorder.delay = 1.0
+    fetched = PrometheusSource(recorder, timeout=0.2).fetch(["default"], START, END)
+    assert fetched.metrics == {}
+    assert set(fetched.missing.values()) == {f"Prometheus at {recorder}: no answer within 0.2 s"}
+    assert len(_Recorder.seen) == 1  # unreachable once: the other signals are not sent to wait again
+
+
+def test_a_url_that_is_not_one_is_refused():
+    with pytest.raises(InputError, match="expected http"):
+        PrometheusSource("prometheus:9090")
