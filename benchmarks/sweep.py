@@ -11,7 +11,7 @@ included), and an in-process breakdown (read_bundle, diagnose_all, JSON output).
 under 5 s, within 3x of `json.load`, peak RSS under 1 GiB. This is a measurement: it exits 0 whether
 or not the targets are met.
 
-    .venv/bin/python benchmarks/sweep.py                  # the full size (a few minutes on 2 CPUs)
+    .venv/bin/python benchmarks/sweep.py                  # the full size (~100 s on 2 CPUs)
     .venv/bin/python benchmarks/sweep.py --pods 2000 --events 10000 --services 400 --deployments 200 \
         --nodes 60 --keep /tmp/sweep-bundle
 """

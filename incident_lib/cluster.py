@@ -4,6 +4,7 @@ the pods a Service selects, the ReplicaSets and pods a Deployment owns, a namesp
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from functools import cached_property
 
@@ -19,6 +20,7 @@ class ClusterIndex:
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         self.pod_diagnoses: dict[tuple[str, str], object] = {}  # (namespace, name) -> Diagnosis
+        self._selected: dict[tuple[str, str], list[Pod]] = {}
 
     @cached_property
     def pods_by_namespace(self) -> dict[str, list[Pod]]:
@@ -47,7 +49,23 @@ class ClusterIndex:
         return [o for o in self._owned.get((namespace, kind, name), []) if o.get("kind") == of_kind]
 
     def selected_pods(self, namespace: str, selector: dict | None) -> list[Pod]:
-        return [p for p in self.pods_by_namespace.get(namespace, []) if matches(selector, p.labels)]
+        """The pods of `namespace` that `selector` selects, computed once per selector: several rules
+        of the same Service ask."""
+        key = (namespace, json.dumps(selector, sort_keys=True))
+        if key not in self._selected:
+            self._selected[key] = [
+                p for p in self.pods_by_namespace.get(namespace, []) if matches(selector, p.labels)
+            ]
+        return self._selected[key]
+
+    def serving_pods(self, namespace: str, selector: dict | None) -> list[Pod]:
+        """Selected pods that can be endpoints: not finished (Succeeded, Failed, evicted), not being deleted.
+        The Endpoints controller leaves the others out."""
+        return [
+            p
+            for p in self.selected_pods(namespace, selector)
+            if p.phase not in ("Succeeded", "Failed") and not p.deletion_timestamp
+        ]
 
     @cached_property
     def _named(self) -> dict[tuple[str, str, str], dict]:

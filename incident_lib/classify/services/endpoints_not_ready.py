@@ -14,8 +14,8 @@ SHOWN = 3  # pod diagnoses cited; the rest are one `kubectl get pods` away
 @rule("Service", "service_endpoints_not_ready", version=1, severity="critical")
 def service_endpoints_not_ready(facts: ObjectFacts) -> Match | None:
     svc = facts.obj
-    pods = facts.index.selected_pods(svc.namespace, facts.spec.get("selector"))
-    unready = [p for p in pods if not p.condition_is("Ready", "True") and p.phase != "Succeeded"]
+    pods = facts.index.serving_pods(svc.namespace, facts.spec.get("selector"))
+    unready = [p for p in pods if not p.condition_is("Ready", "True")]
     if not unready:
         return None
     ready = len(pods) - len(unready)

@@ -14,7 +14,7 @@ def healthy(facts: ObjectFacts) -> Match | None:
     selector = facts.spec.get("selector")
     evidence = []
     if selector:
-        pods = facts.index.selected_pods(svc.namespace, selector)
+        pods = facts.index.serving_pods(svc.namespace, selector)
         ready = [p for p in pods if p.condition_is("Ready", "True")]
         if ready:
             evidence.append(
