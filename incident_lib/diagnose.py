@@ -105,12 +105,12 @@ def traffic_missing(facts: ObjectFacts) -> tuple[str, ...]:
     profiles = {SIGNALS[s].profile for s in TRAFFIC_SIGNALS}
     if any(not any(SIGNALS[s].profile == p and s in missing for s in TRAFFIC_SIGNALS) for p in profiles):
         return ()
-    return (f"prometheus: traffic of namespace {facts.obj.namespace} (neither istio_* nor http_* series)",)
+    return ("prometheus: no traffic series for this Service (neither istio_* nor http_*)",)
 
 
 def missing_evidence(facts: PodFacts) -> tuple[str, ...]:
     """What the diagnosis could have used but the snapshot lacks, so readers know what was not checked."""
-    missing = [f"prometheus: {signal} of namespace {facts.pod.namespace}" for signal in facts.metrics.missing]
+    missing = [f"prometheus: no {signal} series for this pod" for signal in facts.metrics.missing]
     for container in facts.pod.containers:
         if container.last_terminated and container.name not in facts.previous_logs:
             missing.append(f"log: previous log of container {container.name} (not captured or rotated)")

@@ -55,7 +55,8 @@ def redact_text(text: str) -> str:
 
 
 def redact_object(obj: Any) -> Any:
-    """Return an API object with secret env values, secrets on command lines and in annotations redacted.
+    """Return an API object with secret env values and secrets on command lines, in annotations and in
+    messages (events, statuses) redacted.
 
     Walks the whole object, so pod templates (Deployments, Jobs, CronJobs…) are covered as well as pods.
     `valueFrom` references (a Secret's name and key) are kept: they are where a value is, not the value.
@@ -73,6 +74,8 @@ def redact_object(obj: Any) -> Any:
             new = [redact_text(arg) if isinstance(arg, str) else arg for arg in value]
         elif key == "annotations" and isinstance(value, dict):
             new = {name: _redact_annotation(text) for name, text in value.items()}
+        elif key in ("message", "note") and isinstance(value, str):
+            new = redact_text(value)  # events and status messages quote commands, URLs and pull errors
         elif isinstance(value, dict | list):
             new = redact_object(value)  # the same object when nothing in it changed
             if new is value:

@@ -97,3 +97,15 @@ def test_command_line_secrets_are_redacted():
 def test_an_object_without_secrets_is_returned_as_it_is():
     pod = _pod([{"name": "LOG_LEVEL", "value": "info"}], annotations={"team": "shop"})
     assert redact_object(pod) is pod
+
+
+def test_event_and_status_messages_are_redacted():
+    event = {
+        "kind": "Event",
+        "reason": "Failed",
+        "message": 'Failed to pull image "registry.local/web:1": Get "https://bot:s3cr3t-pw@registry.local/v2/"',
+    }
+    redacted = redact_object(event)
+    assert "s3cr3t-pw" not in redacted["message"]
+    assert redacted["message"].startswith('Failed to pull image "registry.local/web:1"')
+    assert event["message"].endswith('@registry.local/v2/"')  # the input is not changed in place

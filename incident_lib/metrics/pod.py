@@ -35,7 +35,7 @@ class Series:
 
 @dataclass(frozen=True)
 class SubjectMetrics:
-    """The series a snapshot holds for one pod, and the catalogue signals it lacks for the namespace."""
+    """The series a snapshot holds for one subject, and the catalogue signals it has no series of."""
 
     series: dict[str, Series] = field(default_factory=dict)
     missing: tuple[str, ...] = ()
@@ -50,6 +50,7 @@ class NamespaceMetrics:
 
     def __init__(self, snapshot: Snapshot, namespace: str, signals: tuple[str, ...] = POD_SIGNALS) -> None:
         self._by_subject: dict[str, dict[str, Series]] = {}
+        self._signals = signals
         missing = []
         for signal in signals:
             body = snapshot.metric(signal, namespace)
@@ -77,5 +78,10 @@ class NamespaceMetrics:
             )
 
     def for_subject(self, name: str) -> SubjectMetrics:
-        """The series about one pod (resource signals) or one service or workload (traffic signals)."""
-        return SubjectMetrics(self._by_subject.get(name, {}), self.missing)
+        """The series about one pod (resource signals) or one service or workload (traffic signals).
+
+        A signal is missing for the subject when the namespace lacks it, or has it for others only (a pod
+        that started after the window, a gap in scraping): either way the rule could not use it.
+        """
+        series = self._by_subject.get(name, {})
+        return SubjectMetrics(series, tuple(s for s in self._signals if s not in series))

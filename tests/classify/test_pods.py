@@ -124,7 +124,7 @@ def test_metrics_corroborate_so_the_drill_without_metrics_is_less_confident(oom_
     [without] = diagnose_pods(replace(oom_drill, metrics={}), *OOM_POD)
     assert without.root_cause == "oom_killed"
     assert without.confidence < with_metrics.confidence
-    assert "prometheus: memory_working_set of namespace default" in without.missing_evidence
+    assert "prometheus: no memory_working_set series for this pod" in without.missing_evidence
 
 
 def test_the_backend_api_pod_of_the_drill_is_healthy(oom_drill):

@@ -189,3 +189,18 @@ def test_a_forbidden_optional_kind_is_missing_evidence_not_a_failure(kubeconfig,
     snapshot = collect(KubeSource.connect(), ["apps"], None, captured_at=NOW)
     assert snapshot.of_kind("Pod")
     assert any(m.startswith("HorizontalPodAutoscaler: forbidden (403)") for m in snapshot.manifest["missing"])
+
+
+def test_istio_objects_are_collected_when_the_cluster_serves_them(kubeconfig, kube_api, cluster_objects):
+    rule = {
+        "apiVersion": "networking.istio.io/v1beta1",
+        "kind": "DestinationRule",
+        "metadata": {"name": "payments-service", "namespace": "apps", "uid": "dr-1"},
+        "spec": {"host": "payments-service", "subsets": [{"name": "v1", "labels": {"version": "v1"}}]},
+    }
+    kube_api.set_objects([*cluster_objects, rule])
+    kube_api.faults.istio = True
+    snapshot = collect(KubeSource.connect(), ["apps"], None, captured_at=NOW)
+    [collected] = snapshot.of_kind("DestinationRule")
+    assert collected["spec"]["host"] == "payments-service"
+    assert "missing" not in snapshot.manifest or not any("istio" in m for m in snapshot.manifest["missing"])
