@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint notebooks bench clean
+.PHONY: demo test lint notebooks bench clean platform platform-down
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ notebooks: $(INSTALLED)  ## re-execute the committed notebooks on the shipped in
 	cd notebooks && for nb in *.ipynb; do ../$(BIN)/papermill --no-progress-bar "$$nb" "$$nb" || exit 1; done
 	@# committed outputs must not leak this machine's paths
 	@! grep -l "$(CURDIR)" notebooks/*.ipynb
+
+platform: $(INSTALLED)  ## the four services, diagnostics API (:8000), Prometheus (:9090), bounded load; on 127.0.0.1
+	$(BIN)/python -m services.local_platform up --state .platform
+
+platform-down:  ## stop exactly what `make platform` started (the pids recorded in .platform/pids)
+	$(BIN)/python -m services.local_platform down --state .platform
 
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/sweep.py

@@ -10,6 +10,7 @@ from incident_lib.errors import InputError
 from incident_lib.sources.bundle import read_bundle
 
 OOM_POD = ("default", "oom-test-7f77d89c59-vqgkt")
+METRICS_RUNS = (("latency", "apps"), ("bad-service", "default"))  # (shipped incident, its drill's namespace)
 
 
 @dataclass(frozen=True)
@@ -31,27 +32,35 @@ def project_root() -> Path:
 
 def demo_runs(root: Path) -> Iterator[DemoRun]:
     """Every notebook on the shipped incidents: diagnose (the OOM drill pod and a healthy backend-api
-    pod), the sweep, a postmortem per shipped incident, the metrics of the drill and the runbook."""
+    pod), the sweep, a postmortem per shipped incident, the metrics of the OOM, latency and bad-service
+    drills' namespaces, and the runbook."""
     incidents, notebooks = root / "incidents", root / "notebooks"
     oom = str(incidents / "oom-drill")
     yield DemoRun(
         notebooks / "diagnose.ipynb",
-        {"bundle": oom, "namespace": OOM_POD[0], "pod": OOM_POD[1]},
+        {"source": oom, "namespace": OOM_POD[0], "pod": OOM_POD[1]},
         "diagnose-oom-test",
     )
     backend = _pod_of_app(incidents / "oom-drill", "apps", "backend-api")
     yield DemoRun(
         notebooks / "diagnose.ipynb",
-        {"bundle": oom, "namespace": "apps", "pod": backend},
+        {"source": oom, "namespace": "apps", "pod": backend},
         "diagnose-backend-api",
     )
-    yield DemoRun(notebooks / "sweep.ipynb", {"bundle": oom}, "sweep")
+    yield DemoRun(notebooks / "sweep.ipynb", {"source": oom}, "sweep")
     for incident in shipped_incidents(root):
         yield DemoRun(
-            notebooks / "postmortem.ipynb", {"bundle": str(incident)}, f"postmortem-{incident.name}"
+            notebooks / "postmortem.ipynb", {"source": str(incident)}, f"postmortem-{incident.name}"
         )
-    yield DemoRun(notebooks / "metrics.ipynb", {"bundle": oom, "namespace": "default"}, "metrics-default")
-    yield DemoRun(notebooks / "runbook.ipynb", {"bundle": oom}, "runbook")
+    yield DemoRun(notebooks / "metrics.ipynb", {"source": oom, "namespace": "default"}, "metrics-default")
+    for incident, namespace in METRICS_RUNS:
+        if (incidents / incident).is_dir():
+            yield DemoRun(
+                notebooks / "metrics.ipynb",
+                {"source": str(incidents / incident), "namespace": namespace},
+                f"metrics-{incident}",
+            )
+    yield DemoRun(notebooks / "runbook.ipynb", {"source": oom}, "runbook")
 
 
 def shipped_incidents(root: Path) -> list[Path]:

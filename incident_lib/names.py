@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from incident_lib.errors import InputError
+from incident_lib.errors import InputError, NotFound
 
 # RFC 1123 label (namespaces, services, containers) and subdomain (pods and most other objects).
 _LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -41,8 +41,8 @@ def closest(name: str, candidates: list[str], limit: int = 3) -> list[str]:
     return list(dict.fromkeys(prefixed + similar))[:limit]
 
 
-def not_found(what: str, name: str, candidates: list[str]) -> InputError:
+def not_found(what: str, name: str, candidates: list[str]) -> NotFound:
     """Return the error for a name that does not exist, suggesting the closest ones that do."""
     near = closest(name, candidates)
     hint = f"; did you mean {', '.join(near)}?" if near else ""
-    return InputError(f"{what} {name!r} not found{hint}")
+    return NotFound(f"{what} {name!r} not found{hint}")

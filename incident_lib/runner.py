@@ -28,9 +28,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from incident_lib.errors import InputError
+from incident_lib.sources.open import LIVE
 
 OUTPUT_DIR = "output_dir"  # a parameter the runner sets, when a notebook declares it, to the run's folder
-PATH_PARAMETERS = ("bundle",)  # relative paths given by a user are relative to where they ran the command
+PATH_PARAMETERS = ("source",)  # relative paths given by a user are relative to where they ran the command
 
 
 class NotebookFailed(Exception):
@@ -92,10 +93,14 @@ def validate_parameters(notebook: Path, values: dict[str, object]) -> dict[str, 
 
 def resolve_paths(values: dict[str, object], base: Path) -> dict[str, object]:
     """Path parameters made absolute against `base` (the user's working directory): the kernel runs in
-    the notebook's folder, so `-p bundle incidents/crash-loop` would otherwise mean notebooks/incidents/…"""
+    the notebook's folder, so `-p source incidents/crash-loop` would otherwise mean notebooks/incidents/…
+    `-p source live` (the cluster, not a path) is left as it is."""
     return {
         name: str((base / value).resolve())
-        if name in PATH_PARAMETERS and isinstance(value, str) and value and not Path(value).is_absolute()
+        if name in PATH_PARAMETERS
+        and isinstance(value, str)
+        and value not in ("", LIVE)
+        and not Path(value).is_absolute()
         else value
         for name, value in values.items()
     }

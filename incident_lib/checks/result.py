@@ -1,11 +1,25 @@
-"""The result of a check (expected, actual, pass/fail/skipped, what to do) and a table of them."""
+"""The result of a check (expected, actual, pass/fail/skipped, what to do) and a table of them.
+
+A failed check is also a finding, so a scheduled runbook run fails the way a sweep does
+(`incident-lab run notebooks/runbook.ipynb --fail-on critical` exits 1). Severity of a failed check:
+
+- `critical`: the platform is not as the runbook deploys it (a node not Ready, an app unavailable, a
+  memory limit over the cap, Istio mTLS absent, an endpoint down). An object the snapshot lacks fails
+  too ("not captured"): the runbook cannot vouch for what it did not see.
+- `warning`: the check is *advisory*, it validates the tooling or a drill rather than the platform
+  (the OOM failure drill not applied, or diagnosed otherwise).
+
+Passed and skipped checks are not findings.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from html import escape
 
 STATUSES = ("pass", "fail", "skipped")
+FINDING_ROOT_CAUSE = "runbook_check_failed"  # the root cause of a failed check handed over as a finding
 _COLOURS = {"pass": "#2e7d32", "fail": "#b00020", "skipped": "#666"}
 
 
@@ -13,7 +27,8 @@ _COLOURS = {"pass": "#2e7d32", "fail": "#b00020", "skipped": "#666"}
 class CheckResult:
     """One runbook step checked: what it expects, what it found, and on failure what to do (and why).
 
-    `lookup` is the command that shows the same thing by hand.
+    `lookup` is the command that shows the same thing by hand. An `advisory` check's failure is a
+    warning, any other's is critical (see the module docstring).
     """
 
     section: str
@@ -23,6 +38,7 @@ class CheckResult:
     status: str
     on_failure: str = ""
     lookup: str = ""
+    advisory: bool = False
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -32,10 +48,68 @@ class CheckResult:
     def failed(self) -> bool:
         return self.status == "fail"
 
+    @property
+    def severity(self) -> str:
+        """`warning` for an advisory check, else `critical` (what its failure weighs as a finding)."""
+        return "warning" if self.advisory else "critical"
 
-def check(section: str, name: str, expected: str, actual: str, ok: bool, on_failure: str, lookup: str = ""):
+    def finding(self) -> dict:
+        """The failed check in the Diagnosis JSON of DESIGN.md, as `findings.json` holds findings.
+
+        The subject is the check itself (kind `RunbookCheck`, name `<section>/<check>` slugged); the one
+        piece of evidence is what was found against what was expected, with the command to look again.
+        """
+        evidence = {
+            "id": "e1",
+            "source": f"runbook check {self.section} / {self.name}",
+            "field": self.expected,
+            "value": self.actual,
+            "at": None,
+            "weight": 1.0,
+            "lookup": self.lookup,
+        }
+        return {
+            "subject": {
+                "kind": "RunbookCheck",
+                "namespace": "",
+                "name": _slug(f"{self.section}/{self.name}"),
+            },
+            "root_cause": FINDING_ROOT_CAUSE,
+            "confidence": 1.0,
+            "severity": self.severity,
+            "summary": f"{self.name}: expected {self.expected}; found {self.actual}.",
+            "evidence": [evidence],
+            "recommendations": [
+                {
+                    "action": self.on_failure,
+                    "why": f"{self.name} failed",
+                    "evidence": ["e1"],
+                    "command": self.lookup,
+                }
+            ],
+            "rule": f"runbook.{_slug(self.name)}/1",
+            "other_causes": [],
+        }
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9/]+", "-", text.lower()).strip("-")
+
+
+def check(
+    section: str,
+    name: str,
+    expected: str,
+    actual: str,
+    ok: bool,
+    on_failure: str,
+    lookup: str = "",
+    advisory: bool = False,
+) -> CheckResult:
     """A passed or failed CheckResult (the advice is kept either way: the report shows it only on failure)."""
-    return CheckResult(section, name, expected, actual, "pass" if ok else "fail", on_failure, lookup)
+    return CheckResult(
+        section, name, expected, actual, "pass" if ok else "fail", on_failure, lookup, advisory
+    )
 
 
 def skipped(section: str, name: str, expected: str, why: str, lookup: str = "") -> CheckResult:
@@ -55,6 +129,11 @@ class CheckReport:
     @property
     def passed(self) -> bool:
         return not self.failures
+
+    def findings(self) -> list[dict]:
+        """The failed checks as findings (Diagnosis JSON), critical ones first, then in runbook order."""
+        failures = sorted(self.failures, key=lambda r: r.severity != "critical")
+        return [r.finding() for r in failures]
 
     def counts(self) -> str:
         n = {s: sum(r.status == s for r in self.results) for s in STATUSES}

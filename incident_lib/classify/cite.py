@@ -49,12 +49,13 @@ def metric(series: Series, value: str, weight: float, at: str | None = None) -> 
     )
 
 
-def diagnosis(d, weight: float) -> Evidence:
-    """Another subject's diagnosis (a pod behind a Service), with the command that shows it."""
+def diagnosis(d, weight: float, source: str = "diagnosis") -> Evidence:
+    """Another subject's diagnosis, with the command that shows it. `source` is `diagnosis` for a part
+    of the subject (a pod behind a Service) and `cause` for an earlier finding that led to it."""
     s = d.subject
     first = min((e.at for e in d.evidence if e.at), default=None)
     return Evidence(
-        source="diagnosis",
+        source=source,
         field=f"{s.kind}/{s.name}",
         value=f"{d.root_cause} ({d.confidence:.2f}): {d.summary}",
         weight=weight,

@@ -3,7 +3,9 @@
 A Service with `high_error_rate` or `high_latency` often only relays a problem that started elsewhere
 in its namespace: payments pods OOM-killed, then payments endpoints not ready, then backend-api 5xx.
 Each traffic finding gets the earliest other finding of its namespace that started no later than it
-as evidence, and its summary names that first cause.
+as evidence, and its summary names that first cause. A cause that is not itself traffic (an OOM kill,
+endpoints not ready) is preferred; otherwise another Service's traffic finding that started strictly
+earlier (payments slow first, then backend-api slow because it waits on payments).
 """
 
 from __future__ import annotations
@@ -33,15 +35,16 @@ def _linked(traffic: Diagnosis, diagnoses: list[Diagnosis]) -> Diagnosis:
         d
         for d in diagnoses
         if d.is_finding
-        and d.root_cause not in TRAFFIC
+        and d.subject != traffic.subject
         and d.subject.namespace == traffic.subject.namespace
         and started(d)
         and (not begin or started(d) <= begin)
+        and (d.root_cause not in TRAFFIC or started(d) < begin)
     ]
     if not earlier:
         return traffic
-    first = min(earlier, key=lambda d: (started(d), d.subject.kind, d.subject.name))
-    evidence = (*traffic.evidence, cite.diagnosis(first, 0.1))
+    first = min(earlier, key=lambda d: (d.root_cause in TRAFFIC, started(d), d.subject.kind, d.subject.name))
+    evidence = (*traffic.evidence, cite.diagnosis(first, 0.1, source="cause"))
     s = first.subject
     return replace(
         traffic,

@@ -129,7 +129,8 @@ def ordered(diagnoses: list[Diagnosis]) -> list[Diagnosis]:
     """Findings first, most severe, then most confident; then by name: the order of `--all` on every run.
 
     Within a severity, a finding that another subject's finding cites and explains (the failing probes
-    of calico-node pods, cited by the DaemonSet's `cni_unhealthy`) comes after the one that explains it.
+    of calico-node pods, cited by the DaemonSet's `cni_unhealthy`) comes after the one that explains it,
+    and a finding that names an earlier cause (backend-api slow because payments is) comes after it.
     """
     explained = {
         (d.subject.namespace, e.field)
@@ -137,13 +138,14 @@ def ordered(diagnoses: list[Diagnosis]) -> list[Diagnosis]:
         for e in d.evidence
         if e.source == "diagnosis" and str(e.value).split(" ", 1)[0] in d.explains
     }
+    effects = {d.subject for d in diagnoses if any(e.source == "cause" for e in d.evidence)}
 
     def key(d: Diagnosis) -> tuple:
         s = d.subject
         return (
             not d.is_finding,
             severity_rank(d.severity),
-            (s.namespace, f"{s.kind}/{s.name}") in explained,
+            (s.namespace, f"{s.kind}/{s.name}") in explained or s in effects,
             -d.confidence if d.is_finding else 0.0,
             s.namespace,
             s.kind,

@@ -6,6 +6,15 @@ validated as a DNS-1123 label before it is put between quotes, so no input can c
 means. Two traffic profiles: Istio's standard metrics (`istio_requests_total`,
 `istio_request_duration_milliseconds_bucket`) and the services' own HTTP metrics
 (`http_requests_total`, `http_request_duration_seconds_bucket`). Latencies are in seconds in both.
+
+The Istio profile reads what the callers' proxies report (`reporter="source"`), grouped by the
+destination workload: that is what callers feel. Istio applies a VirtualService's fault injection
+(`fault.delay`, `fault.abort`) in the caller's sidecar, and a caller's sidecar also sees the 503s of
+a destination it cannot reach at all; none of that shows in what the destination's sidecar reports
+(`reporter="destination"`) or in the service's own `http_*` metrics. Requests from outside the mesh
+are counted too when they come in through the ingress gateway, whose proxy reports them as the
+source. Callers without a proxy that bypass the gateway (a pod outside the mesh calling a Service
+directly) are not: the `http_*` profile still counts them.
 """
 
 from __future__ import annotations
@@ -16,7 +25,7 @@ from incident_lib.names import dns_label
 
 _CONTAINERS = 'container!="", container!="POD"'
 _BY_CONTAINER = "sum by (namespace, pod, container)"
-_ISTIO = 'destination_workload_namespace={ns}, reporter="destination"'
+_ISTIO = 'destination_workload_namespace={ns}, reporter="source"'  # what callers see: see the docstring
 _BY_WORKLOAD = "sum by (destination_workload_namespace, destination_workload)"
 _BY_SERVICE = "sum by (namespace, service)"
 

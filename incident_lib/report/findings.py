@@ -1,14 +1,15 @@
 """Findings handed from a notebook to the runner, and the `findings.json` the runner writes from them.
 
-A notebook hands its findings over by displaying them once under a MIME type of its own
-(`FINDINGS_MIME`), the way scrapbook glues values: the executed notebook then carries them, and the
-runner reads them back from it. No path has to be agreed between the two, the notebook stays runnable
-by hand (it just shows a one-line summary), and a notebook that hands nothing over simply has no
-findings. The runner adds what only it knows (the notebook and the parameters it ran with).
+A notebook hands its findings over (`hand_over` for diagnoses, `hand_over_checks` for a runbook's failed
+checks, whose severities `incident_lib.checks.result` explains) by displaying them once under a MIME
+type of its own (`FINDINGS_MIME`), the way scrapbook glues values: the executed notebook then carries
+them, and the runner reads them back from it. No path has to be agreed between the two, the notebook
+stays runnable by hand (it just shows a one-line summary), and a notebook that hands nothing over simply
+has no findings. The runner adds what only it knows (the notebook and the parameters it ran with).
 
 `findings.json`:
 ```json
-{"notebook": "sweep.ipynb", "parameters": {"bundle": "…"}, "generated_at": "2025-12-17T10:05:00Z",
+{"notebook": "sweep.ipynb", "parameters": {"source": "…"}, "generated_at": "2025-12-17T10:05:00Z",
  "findings": [<Diagnosis JSON of DESIGN.md>, …]}
 ```
 `generated_at` is the snapshot's capture time, never the clock, so the same bundle gives the same file.
@@ -21,6 +22,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
+from incident_lib.checks.result import CheckReport
 from incident_lib.classify.diagnosis import Diagnosis
 from incident_lib.classify.evidence import SEVERITIES, severity_rank
 from incident_lib.k8s.objects import format_time
@@ -31,8 +33,8 @@ FINDINGS_MIME = "application/vnd.incident-lab.findings+json"
 class HandedFindings:
     """What a notebook displays to hand its findings over: JSON for the runner, one line for people."""
 
-    def __init__(self, diagnoses: Iterable[Diagnosis], generated_at: datetime) -> None:
-        self.findings = [d.to_dict() for d in diagnoses if d.is_finding]
+    def __init__(self, findings: list[dict], generated_at: datetime) -> None:
+        self.findings = findings
         self.generated_at = format_time(generated_at)
 
     def summary(self) -> str:
@@ -55,7 +57,13 @@ def hand_over(diagnoses: Iterable[Diagnosis], generated_at: datetime) -> HandedF
 
     `generated_at` is the capture time of the snapshot they come from.
     """
-    return HandedFindings(diagnoses, generated_at)
+    return HandedFindings([d.to_dict() for d in diagnoses if d.is_finding], generated_at)
+
+
+def hand_over_checks(report: CheckReport, generated_at: datetime) -> HandedFindings:
+    """A runbook's failed checks as findings to display as a notebook's last output: critical unless the
+    check is advisory (`incident_lib.checks.result`). `generated_at` is the snapshot's capture time."""
+    return HandedFindings(report.findings(), generated_at)
 
 
 def handed_findings(notebook: dict) -> dict | None:

@@ -10,14 +10,12 @@ import math
 from datetime import datetime
 
 import matplotlib.pyplot as plt
-import pandas as pd
 from matplotlib.figure import Figure
 
-from incident_lib.k8s.objects import parse_time
 from incident_lib.k8s.pod import Pod
-from incident_lib.metrics.analysis import increases
 from incident_lib.metrics.catalogue import SIGNALS, promql
 from incident_lib.metrics.frames import response_frame
+from incident_lib.report.plots import oom_kill_times
 from incident_lib.snapshot import Snapshot
 
 MIB = 2**20
@@ -66,7 +64,12 @@ def resource_figure(
                         value / unit, color=line.get_color(), linestyle=style, label=f"{container} {label}"
                     )
             if signal == "memory_working_set" and spec:
-                for i, at in enumerate(oom_kills(spec, name, restart_frame)):
+                own = (
+                    restart_frame[(restart_frame["pod"] == name) & (restart_frame["container"] == container)]
+                    if restart_frame is not None
+                    else None
+                )
+                for i, at in enumerate(oom_kill_times(spec, own)):
                     ax.axvline(
                         at, color="black", linewidth=0.8, linestyle=":", label="OOM kill" if i == 0 else None
                     )
@@ -77,18 +80,6 @@ def resource_figure(
             ax.set_xlim(*(window or snapshot.window))
     plt.close(fig)
     return fig
-
-
-def oom_kills(container, pod: str, restarts: pd.DataFrame | None) -> list[datetime]:
-    """When a container that was OOM-killed restarted (the restart counter's steps), else its recorded
-    OOMKilled terminations' finish times."""
-    if not any(t.get("reason") == "OOMKilled" for _, t in container.terminations()):
-        return []
-    if restarts is not None:
-        rows = restarts[(restarts["pod"] == pod) & (restarts["container"] == container.name)]
-        if not rows.empty:
-            return increases(rows)
-    return [parse_time(t["finishedAt"]) for _, t in container.terminations() if t.get("finishedAt")]
 
 
 def traffic_figure(

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import matplotlib.pyplot as plt
+import pandas as pd
 from matplotlib.figure import Figure
 
 from incident_lib.k8s.objects import parse_time
-from incident_lib.k8s.pod import Pod
+from incident_lib.k8s.pod import Container, Pod
 from incident_lib.metrics.analysis import increases
 from incident_lib.metrics.pod import NamespaceMetrics, Series, SubjectMetrics
 from incident_lib.snapshot import Snapshot
@@ -42,27 +43,33 @@ def pod_metrics_figure(
     return fig
 
 
-def oom_kill_times(pod: Pod, metrics: SubjectMetrics) -> list[datetime]:
-    """When OOM kills happened: each restart of a container whose termination was OOMKilled."""
-    times: list[datetime] = []
-    series = metrics.get("restarts")
-    for container in pod.containers:
-        if not any(t.get("reason") == "OOMKilled" for _, t in container.terminations()):
-            continue
-        if series is not None:
-            times += increases(series.container(container.name))
-        else:
-            times += [
-                parse_time(t.get("finishedAt")) for _, t in container.terminations() if t.get("finishedAt")
-            ]
-    return sorted(times)
+def oom_kill_times(container: Container, restarts: pd.DataFrame | None) -> list[datetime]:
+    """When `container` was OOM-killed, for the markers on memory plots; [] when it never was.
+
+    `restarts` is the container's restart counter (`timestamp`, `value`), or None. Its steps are the
+    restarts that followed the kills, on the plot's own time axis; without samples, the finish times
+    of the OOMKilled terminations the pod status recorded. The one definition both the pod figure and
+    the namespace figures draw.
+    """
+    terminations = container.terminations()
+    if not any(t.get("reason") == "OOMKilled" for _, t in terminations):
+        return []
+    if restarts is not None and not restarts.empty:
+        return sorted(increases(restarts))
+    return sorted(parse_time(t["finishedAt"]) for _, t in terminations if t.get("finishedAt"))
 
 
 def _memory(ax, pod: Pod, metrics: SubjectMetrics) -> None:
     ax.set_title("memory working set vs limit")
     ax.set_ylabel("MiB")
     if _per_container(ax, pod, metrics.get("memory_working_set"), MIB, lambda c: c.memory_limit, "limit"):
-        for i, at in enumerate(oom_kill_times(pod, metrics)):
+        restarts = metrics.get("restarts")
+        kills = sorted(
+            at
+            for c in pod.containers
+            for at in oom_kill_times(c, restarts.container(c.name) if restarts is not None else None)
+        )
+        for i, at in enumerate(kills):
             label = "restart after an OOM kill" if i == 0 else None
             ax.axvline(at, color="black", linewidth=0.8, linestyle=":", label=label)
         ax.legend(loc="upper left", fontsize="small")

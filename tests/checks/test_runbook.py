@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
 
 from incident_lib.checks.runbook import run_runbook
-from incident_lib.runner import run_notebook
 from incident_lib.sources.bundle import read_bundle
 from tests.helpers import ROOT, write_bundle
 from tests.notebooks.test_diagnose_notebook import checked_outputs
@@ -71,10 +72,41 @@ def test_url_checks_use_the_urls_given(oom_drill):
     assert result(report, "Grafana reachable").status == "skipped"
 
 
-def test_the_runbook_notebook_reports_the_failing_check_as_failed(tmp_path, oom_drill):
+def test_failed_checks_are_findings_critical_unless_advisory(tmp_path, oom_drill):
+    without_drill = [
+        o for o in oom_drill.objects if (o["metadata"].get("labels") or {}).get("app") != "oom-test"
+    ]
+    report = run_runbook(read_bundle(write_bundle(tmp_path / "no-drill", without_drill)))
+    findings = report.findings()
+    by_check = {f["subject"]["name"]: f for f in findings}
+    assert len(findings) == len(report.failures) > 1
+    # the drill checks the tooling, not the platform: advisory, a warning; Istio mTLS absent is critical
+    assert by_check["failure-drill/oom-drill-diagnosed-as-oom-killed"]["severity"] == "warning"
+    mtls = by_check["istio/strict-mtls"]
+    assert mtls["severity"] == "critical" and mtls["root_cause"] == "runbook_check_failed"
+    assert mtls["evidence"][0]["value"].startswith("no STRICT PeerAuthentication")
+    assert mtls["recommendations"][0]["command"] == "kubectl get peerauthentication -n apps -o yaml"
+    assert mtls["recommendations"][0]["evidence"] == ["e1"]
+    assert [f["severity"] for f in findings][-1] == "warning"  # critical ones first
+    assert "cluster-health/all-nodes-ready" not in by_check  # passed checks are not findings
+
+
+def test_run_runbook_fails_on_a_critical_check_and_reports_it(tmp_path, oom_drill):
     bundle = write_bundle(tmp_path / "calico", crash_looping_calico(oom_drill.objects))
-    outputs = run_notebook(ROOT / "notebooks" / "runbook.ipynb", {"bundle": str(bundle)}, tmp_path / "out")
-    table = checked_outputs(outputs.notebook)
+    command = ["run", "notebooks/runbook.ipynb", "-p", "source", str(bundle), "--out", str(tmp_path / "out")]
+    result = subprocess.run(
+        [sys.executable, "-m", "incident_lib.cli", *command, "--fail-on", "critical"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert result.returncode == 1, result.stderr
+    [folder] = (tmp_path / "out" / "runbook").iterdir()
+    table = checked_outputs(folder / "runbook.ipynb")
     line = next(line for line in table.splitlines() if "calico-node 1/1 Running" in line)
     assert "FAIL" in line and "CrashLoopBackOff" in line
-    assert "FELIX_HEALTHHOST=127.0.0.1" in outputs.html.read_text()
+    assert "FELIX_HEALTHHOST=127.0.0.1" in (folder / "runbook.html").read_text()
+    findings = json.loads((folder / "findings.json").read_text())["findings"]
+    calico = next(f for f in findings if f["subject"]["name"].startswith("cluster-health/calico-node"))
+    assert calico["severity"] == "critical" and "FELIX_HEALTHHOST" in calico["recommendations"][0]["action"]

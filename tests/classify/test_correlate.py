@@ -25,7 +25,7 @@ def test_5xx_on_backend_api_names_the_oom_kill_that_started_first():
         "First cause in time: pod payments-service-7d9f-x2 oom_killed at 2025-12-17T10:00:00Z."
     )
     assert (
-        linked.evidence[-1].source == "diagnosis"
+        linked.evidence[-1].source == "cause"
         and linked.evidence[-1].field == "Pod/payments-service-7d9f-x2"
     )
     assert linked.confidence >= errors.confidence
@@ -35,3 +35,13 @@ def test_a_finding_that_started_after_the_errors_is_not_their_cause():
     errors = diagnosis("Service", "backend-api", "high_error_rate", "2025-12-17T10:02:00Z")
     later = diagnosis("Pod", "payments-service-7d9f-x2", "oom_killed", "2025-12-17T10:30:00Z")
     assert with_first_causes([errors, later])[0] == errors
+
+
+def test_a_slow_caller_names_the_slow_service_it_waits_on_when_nothing_else_failed():
+    payments = diagnosis("Service", "payments-service", "high_latency", "2025-12-17T10:40:15Z")
+    backend = diagnosis("Service", "backend-api", "high_latency", "2025-12-17T10:41:45Z")
+    linked = {d.subject.name: d for d in with_first_causes([payments, backend])}
+    assert linked["backend-api"].summary.endswith(
+        "First cause in time: service payments-service high_latency at 2025-12-17T10:40:15Z."
+    )
+    assert linked["payments-service"] == payments  # nothing started before it

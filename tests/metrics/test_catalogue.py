@@ -27,3 +27,10 @@ def test_every_signal_asks_for_the_whole_namespace_at_once(signal):
 def test_a_hostile_namespace_is_refused_before_it_reaches_a_query(hostile):
     with pytest.raises(InputError, match="invalid namespace name"):
         promql("memory_working_set", hostile)
+
+
+@pytest.mark.parametrize("signal", sorted(s for s in SIGNALS if SIGNALS[s].profile == "istio"))
+def test_istio_signals_read_what_the_callers_sidecars_report(signal):
+    # fault injection (delay, abort) happens in the caller's sidecar: only reporter="source" sees it
+    query = promql(signal, "apps")
+    assert 'reporter="source"' in query and "destination" not in query.replace("destination_workload", "")

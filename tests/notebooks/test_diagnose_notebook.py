@@ -34,7 +34,7 @@ def checked_outputs(executed: Path) -> str:
     [("default", "oom-test-7f77d89c59-vqgkt", "oom_killed"), ("apps", BACKEND_POD, "healthy")],
 )
 def test_the_notebook_diagnoses_each_shipped_pod(tmp_path, namespace, pod, root_cause):
-    parameters = {"bundle": str(OOM_DRILL), "namespace": namespace, "pod": pod}
+    parameters = {"source": str(OOM_DRILL), "namespace": namespace, "pod": pod}
     outputs = run_notebook(NOTEBOOK, parameters, tmp_path, name=f"diagnose-{namespace}")
     text = checked_outputs(outputs.notebook)
     assert re.search(rf"^{namespace}\s+Pod\s+{pod}\s+{root_cause}\s", text, re.MULTILINE)
@@ -52,14 +52,14 @@ def test_the_notebook_diagnoses_each_shipped_pod(tmp_path, namespace, pod, root_
 def test_parameters_are_converted_to_the_declared_types_and_unknown_ones_refused():
     assert coerce_parameters(NOTEBOOK, [("pod", "web-1")]) == {"pod": "web-1"}
     with pytest.raises(
-        InputError, match=r"diagnose\.ipynb has no parameter 'pods'; its parameters: bundle, namespace"
+        InputError, match=r"diagnose\.ipynb has no parameter 'pods'; its parameters: source, namespace"
     ):
         coerce_parameters(NOTEBOOK, [("pods", "web-1")])
 
 
 def test_a_failing_cell_keeps_the_executed_notebook_with_the_error_and_no_findings(tmp_path):
-    with pytest.raises(NotebookFailed, match="raised InputError") as failure:
-        run_notebook(NOTEBOOK, {"bundle": str(OOM_DRILL), "pod": "no-such-pod"}, tmp_path)
+    with pytest.raises(NotebookFailed, match="raised NotFound") as failure:
+        run_notebook(NOTEBOOK, {"source": str(OOM_DRILL), "pod": "no-such-pod"}, tmp_path)
     kept = failure.value.path
     assert kept.name == "diagnose.failed.ipynb" and kept.parent.parent == tmp_path / "diagnose"
     assert [p.name for p in kept.parent.iterdir()] == ["diagnose.failed.ipynb"]
@@ -69,7 +69,7 @@ def test_a_failing_cell_keeps_the_executed_notebook_with_the_error_and_no_findin
         for o in c.get("outputs", [])
         if o["output_type"] == "error"
     ]
-    assert errors and errors[0]["ename"] == "InputError"
+    assert errors and errors[0]["ename"] == "NotFound"
 
 
 def test_run_with_an_unknown_parameter_exits_2_before_starting_a_kernel(tmp_path):
@@ -91,5 +91,5 @@ def test_run_with_an_unknown_parameter_exits_2_before_starting_a_kernel(tmp_path
         timeout=60,
     )
     assert result.returncode == 2
-    assert "has no parameter 'podd'" in result.stderr and "bundle, namespace, pod, window" in result.stderr
+    assert "has no parameter 'podd'" in result.stderr and "source, namespace, pod, window" in result.stderr
     assert list(tmp_path.iterdir()) == []

@@ -45,7 +45,7 @@ def test_a_run_folder_is_the_utc_time_and_never_one_that_exists(tmp_path):
 
 
 def test_parameters_of_the_wrong_type_are_refused_naming_the_types():
-    with pytest.raises(InputError, match=r"parameter namespaces expects list, got str 'apps'.*bundle: str"):
+    with pytest.raises(InputError, match=r"parameter namespaces expects list, got str 'apps'.*source: str"):
         validate_parameters(SWEEP, {"namespaces": "apps"})
 
 
@@ -56,7 +56,12 @@ def test_run_sweep_writes_findings_json_and_fail_on_critical_exits_1(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == ["findings.json", "sweep.html", "sweep.ipynb"]
     document = json.loads((folder / "findings.json").read_text())
     assert document["notebook"] == "sweep.ipynb"
-    assert document["parameters"] == {"bundle": "../incidents/oom-drill", "namespaces": []}
+    assert document["parameters"] == {
+        "source": "../incidents/oom-drill",
+        "namespaces": [],
+        "prometheus_url": "",
+        "window": "1h",
+    }
     assert document["generated_at"] == "2025-12-17T10:05:00Z"  # the bundle's captured_at, not the clock
     oom = next(f for f in document["findings"] if f["subject"]["kind"] == "Pod")
     assert oom["subject"]["name"] == "oom-test-7f77d89c59-vqgkt" and oom["root_cause"] == "oom_killed"
@@ -65,33 +70,33 @@ def test_run_sweep_writes_findings_json_and_fail_on_critical_exits_1(tmp_path):
 
 def test_run_on_a_healthy_namespace_exits_0_and_bundle_paths_are_relative_to_the_caller(tmp_path):
     result = cli(
-        "run", str(SWEEP), "-p", "bundle", "incidents/oom-drill", "-p", "namespaces", '["apps"]',
+        "run", str(SWEEP), "-p", "source", "incidents/oom-drill", "-p", "namespaces", '["apps"]',
         "--out", str(tmp_path), "--fail-on", "warning",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     [folder] = (tmp_path / "sweep").iterdir()
     document = json.loads((folder / "findings.json").read_text())
     assert document["findings"] == [] and document["parameters"]["namespaces"] == ["apps"]
-    assert document["parameters"]["bundle"] == str(OOM_DRILL)
+    assert document["parameters"]["source"] == str(OOM_DRILL)
 
 
 def test_run_with_a_value_of_the_wrong_type_exits_2_listing_the_parameters(tmp_path):
     result = cli("run", str(SWEEP), "-p", "namespaces", "apps", "--out", str(tmp_path))
     assert result.returncode == 2
-    assert "namespaces expects list" in result.stderr and "bundle: str, namespaces: list" in result.stderr
+    assert "namespaces expects list" in result.stderr and "source: str, namespaces: list" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 
 def test_a_failing_cell_exits_3_and_keeps_the_notebook(tmp_path):
     result = cli("run", str(SWEEP), "-p", "namespaces", '["no-such-namespace"]', "--out", str(tmp_path))
     assert result.returncode == 3
-    assert "raised InputError" in result.stderr
+    assert "raised NotFound" in result.stderr
     [folder] = (tmp_path / "sweep").iterdir()
     assert [p.name for p in folder.iterdir()] == ["sweep.failed.ipynb"]
 
 
 def test_postmortem_run_writes_the_draft_with_its_graph_beside_the_notebook(tmp_path):
-    result = cli("run", "notebooks/postmortem.ipynb", "-p", "bundle", str(CRASH_LOOP), "--out", str(tmp_path))
+    result = cli("run", "notebooks/postmortem.ipynb", "-p", "source", str(CRASH_LOOP), "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     [folder] = (tmp_path / "postmortem").iterdir()
     assert {"postmortem.md", "pod-metrics.png", "postmortem.html", "findings.json"} <= {
@@ -114,14 +119,24 @@ def test_demo_runs_every_notebook_on_the_shipped_incidents(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "diagnose-backend-api",
         "diagnose-oom-test",
+        "metrics-bad-service",
         "metrics-default",
+        "metrics-latency",
+        "postmortem-bad-service",
         "postmortem-crash-loop",
+        "postmortem-latency",
         "postmortem-oom-drill",
         "runbook",
         "sweep",
     ]
     [postmortem] = (tmp_path / "postmortem-oom-drill").iterdir()
     assert "oom_killed" in (postmortem / "postmortem.md").read_text()
+    [latency] = (tmp_path / "postmortem-latency").iterdir()
+    assert "high_latency on Service apps/payments-service" in (latency / "postmortem.md").read_text()
+    [bad] = (tmp_path / "postmortem-bad-service").iterdir()
+    assert (
+        json.loads((bad / "findings.json").read_text())["findings"][0]["root_cause"] == "service_no_endpoints"
+    )
     [oom] = (tmp_path / "diagnose-oom-test").iterdir()
     [finding] = json.loads((oom / "findings.json").read_text())["findings"]
     assert finding["root_cause"] == "oom_killed"

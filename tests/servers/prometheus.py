@@ -3,7 +3,10 @@
 `openmetrics_for_drill()` writes what the OOM drill's cluster would have scraped: the oom-test pod's
 memory climbing to its 256Mi limit and OOM-killed four times (restarts, last termination reason),
 CPU and throttling counters, resource limits and requests, and for the apps services request counters
-with 5xx and latency histograms in both traffic profiles (the services' own and Istio's).
+with 5xx and latency histograms in both traffic profiles (the services' own and Istio's). Istio's series
+come twice, as a mesh has them: reported by the caller's sidecar (`reporter="source"`, what the
+catalogue reads) and by the service's own (`reporter="destination"`), so a query that mixed them
+would count every request twice.
 `load_namespace()` writes the resource metrics of N pods of one namespace, for the benchmark.
 """
 
@@ -119,23 +122,28 @@ def _traffic(namespace: str, service: str, t: float, error_ratio: float) -> list
     elapsed = t - DRILL_START.timestamp()
     requests, errors = 20 * elapsed, 20 * elapsed * error_ratio
     http = {"namespace": namespace, "service": service}
-    istio = {"destination_workload_namespace": namespace, "destination_workload": service,
-             "reporter": "destination"}  # fmt: skip
+    # the service's own 5xx: both sidecars see them
+    reporters = [{"destination_workload_namespace": namespace, "destination_workload": service,
+                  "reporter": reporter} for reporter in ("source", "destination")]  # fmt: skip
     samples = [
         ("http_requests_total", {**http, "status": "200"}, t, requests - errors),
         ("http_requests_total", {**http, "status": "500"}, t, errors),
-        ("istio_requests_total", {**istio, "response_code": "200"}, t, requests - errors),
-        ("istio_requests_total", {**istio, "response_code": "503"}, t, errors),
     ]
+    for istio in reporters:
+        samples += [
+            ("istio_requests_total", {**istio, "response_code": "200"}, t, requests - errors),
+            ("istio_requests_total", {**istio, "response_code": "503"}, t, errors),
+        ]
     for le in (*BUCKETS, math.inf):
         # most requests take 20-60 ms, a slow tenth up to 2 s
         share = min(1.0, 0.9 * min(1.0, le / 0.06) + (0.1 * min(1.0, le / 2.0) if le >= 0.1 else 0))
         bound = "+Inf" if le == math.inf else repr(le)
         samples.append(("http_request_duration_seconds_bucket", {**http, "le": bound}, t, requests * share))
         ms = "+Inf" if le == math.inf else repr(le * 1000)
-        samples.append(
+        samples += [
             ("istio_request_duration_milliseconds_bucket", {**istio, "le": ms}, t, requests * share)
-        )
+            for istio in reporters
+        ]
     return samples
 
 

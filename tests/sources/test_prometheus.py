@@ -51,6 +51,8 @@ def test_both_traffic_profiles_see_the_5xx_and_the_latency(prometheus):
         assert errors["value"].iloc[-1] == pytest.approx(0.12)
         p99 = response_frame(fetched.metrics[f"{profile}_latency_p99.apps"])
         assert 1.0 < p99["value"].iloc[-1] <= 2.5  # seconds in both profiles
+        rate = response_frame(fetched.metrics[f"{profile}_request_rate.apps"])
+        assert rate["value"].iloc[-1] == pytest.approx(20)  # Istio: one reporter, each request once
 
 
 def test_a_signal_with_no_series_is_missing_with_its_reason(prometheus):

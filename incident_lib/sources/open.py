@@ -1,0 +1,65 @@
+"""One entry point for notebooks: a Snapshot from a saved bundle, or from the live cluster.
+
+A scheduled notebook (the Helm chart's sweep CronJob) has no bundle: it reads the cluster it runs in.
+The same notebook on a laptop reads a bundle. `open_snapshot` hides which, so a notebook takes one
+`source` parameter and stays thin. The live path is `sources.live.collect`, exactly what
+`incident-lab diagnose --live` runs; its client libraries load only when asked for.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from incident_lib.snapshot import Snapshot
+from incident_lib.sources.bundle import read_bundle
+
+LIVE = "live"  # the `source` that means the cluster; a bundle named so is reached as ./live
+DEFAULT_WINDOW = "1h"
+
+
+def open_snapshot(
+    source: str,
+    namespaces: Sequence[str] = (),
+    prometheus_url: str = "",
+    window: str = "",
+    pod: str | None = None,
+    context: str | None = None,
+    timeout: float = 15.0,
+) -> Snapshot:
+    """The snapshot of `source`: a bundle (directory or .tar.gz), or `"live"` for the cluster this runs in.
+
+    Live, the API is found as the CLI finds it (KUBECONFIG, else ~/.kube/config, else the pod's service
+    account) and only `namespaces` are read (every namespace when empty; one `pod` of one namespace
+    when given). Metrics come from `prometheus_url` over `window` (a duration ending now such as `1h`,
+    or START/END in RFC 3339; empty: 1h), with credentials from PROMETHEUS_TOKEN or PROMETHEUS_USER and
+    PROMETHEUS_PASSWORD; without a URL the metrics are missing evidence. A bundle is read whole: the
+    other arguments are for the live path (notebooks select namespaces and pods themselves).
+    """
+    if source != LIVE:
+        return read_bundle(source)
+    from incident_lib.sources.kubernetes import KubeSource
+    from incident_lib.sources.live import collect
+
+    kube = KubeSource.connect(context, timeout=timeout)
+    prometheus = _prometheus(prometheus_url, timeout) if prometheus_url else None
+    try:
+        return collect(kube, list(namespaces) or None, prometheus, window or DEFAULT_WINDOW, pod)
+    finally:
+        kube.close()
+        if prometheus is not None:
+            prometheus.close()
+
+
+def _prometheus(url: str, timeout: float):
+    """A PrometheusSource for `url`, authenticated from the environment (never from a parameter, which
+    the executed notebook and findings.json would record)."""
+    from incident_lib.sources.prometheus import PrometheusSource
+
+    user, password = os.environ.get("PROMETHEUS_USER"), os.environ.get("PROMETHEUS_PASSWORD")
+    return PrometheusSource(
+        url,
+        token=os.environ.get("PROMETHEUS_TOKEN"),
+        basic_auth=(user, password or "") if user else None,
+        timeout=timeout,
+    )

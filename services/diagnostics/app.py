@@ -1,0 +1,119 @@
+"""The FastAPI app: `/health`, `/ready`, `POST /ask`, FastAPI's OpenAPI document at `/openapi.json`.
+
+Errors are one line of JSON `detail` and never a stack trace: 404 names the closest existing names,
+413 a body over the limit, 422 the field that is wrong, 503 the source that does not answer, and
+anything unexpected is a 500 whose detail only names the kind of failure (the server log has the rest).
+
+`uvicorn services.diagnostics.app:app` builds the app from the environment (settings.py);
+`create_app(settings)` builds one from explicit settings.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated
+
+from fastapi import Body, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+
+from incident_lib.errors import InputError, NotFound
+from services.diagnostics.backends import BACKENDS, Unavailable
+from services.diagnostics.body_limit import BodyLimit
+from services.diagnostics.models import EXAMPLES, AskRequest, DiagnosisOut, Problem, Readiness
+from services.diagnostics.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("services.diagnostics")
+
+DESCRIPTION = """Deterministic diagnosis of one pod or Service, from a saved incident bundle or the live
+cluster: root cause, confidence, the evidence it rests on (with the kubectl command or PromQL query to
+look again) and recommendations citing that evidence. Root causes are DESIGN.md's stable vocabulary."""
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The API over the source `settings` name; a bundle is read here, once."""
+    backend = BACKENDS[settings.source](settings)
+    app = FastAPI(title="incident-lab diagnostics API", version="0.1.0", description=DESCRIPTION)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.state.backend = backend
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # The input is not echoed back: it may be large, or hold what the caller should not see twice.
+        errors = [{"type": e["type"], "loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        detail = f"internal error ({type(exc).__name__}); the server log has the details"
+        return JSONResponse({"detail": detail}, status_code=500)
+
+    @app.get("/health", summary="Liveness: the process answers")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get(
+        "/ready",
+        summary="Readiness: every source the answers need answers",
+        response_model=Readiness,
+        responses={
+            503: {"model": Readiness, "description": "A source does not answer: `checks` says which."}
+        },
+    )
+    async def ready() -> JSONResponse:
+        checks = await run_in_threadpool(backend.checks)
+        ok = all(answers for answers, _ in checks.values())
+        body = {
+            "ready": ok,
+            "source": backend.name,
+            "checks": {name: {"ok": answers, "detail": detail} for name, (answers, detail) in checks.items()},
+        }
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    @app.post(
+        "/ask",
+        summary="Diagnose one pod or Service",
+        response_model=DiagnosisOut,
+        responses={
+            404: {"model": Problem, "description": "No such namespace, pod or Service; the closest names."},
+            413: {"model": Problem, "description": "The request body is over the size limit."},
+            503: {"model": Problem, "description": "A source (bundle, Kubernetes API) does not answer."},
+            500: {"model": Problem, "description": "An unexpected failure, in one line."},
+        },
+    )
+    async def ask(request: Annotated[AskRequest, Body(openapi_examples=EXAMPLES)]) -> Response:
+        """The Diagnosis JSON of DESIGN.md for the pod (`pod_name`) or Service (`service_name`);
+        with `include_logs`, the redacted tail of its container logs under `logs`."""
+        body = backend.cached(request)
+        if body is None:
+            try:
+                body = await run_in_threadpool(backend.ask, request)
+            except InputError as exc:
+                status = 404 if isinstance(exc, NotFound) else 400
+                return JSONResponse({"detail": str(exc)}, status_code=status)
+            except Unavailable as exc:
+                return JSONResponse({"detail": str(exc)}, status_code=503)
+        return Response(body, media_type="application/json")
+
+    return app
+
+
+def from_environment() -> FastAPI:
+    """The app the environment describes; a bad setting exits 2 with one line, not a traceback."""
+    try:
+        return create_app(load_settings())
+    except SettingsError as exc:
+        print(f"diagnostics: invalid setting: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def __getattr__(name: str) -> FastAPI:
+    # `uvicorn services.diagnostics.app:app` asks for `app`: built on first use, so importing this module
+    # (tests, create_app) reads no environment and no bundle.
+    if name == "app":
+        globals()["app"] = built = from_environment()
+        return built
+    raise AttributeError(name)

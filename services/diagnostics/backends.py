@@ -1,0 +1,248 @@
+"""Where `/ask` gets its answers: a bundle read once, or the live cluster collected per request.
+
+Both answer an `AskRequest` with the Diagnosis JSON as bytes, and report for `/ready` whether each
+source they need answers. A name that does not exist is `incident_lib.InputError` (the API answers
+404 with the closest names); a source that does not answer is `Unavailable` (503).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable
+
+import httpx
+
+from incident_lib.classify.diagnosis import Diagnosis
+from incident_lib.cluster import ClusterIndex
+from incident_lib.diagnose import diagnose_pods, diagnose_service
+from incident_lib.errors import InputError, NotFound
+from incident_lib.k8s.pod import Pod
+from incident_lib.snapshot import Snapshot
+from incident_lib.sources.bundle import read_bundle
+from services.diagnostics.logs import LogReader, logs_section
+from services.diagnostics.models import AskRequest
+from services.diagnostics.settings import Settings
+
+Checks = dict[str, tuple[bool, str]]  # source -> (answers, one line saying what was seen)
+
+
+class Unavailable(Exception):
+    """A source the answer needs does not answer (503); the message is one line."""
+
+
+def diagnose(snapshot: Snapshot, request: AskRequest) -> Diagnosis:
+    """The diagnosis of the request's pod, or of its Service (with the namespace's pods behind it)."""
+    if request.pod_name is not None:
+        [diagnosis] = diagnose_pods(snapshot, request.namespace, request.pod_name)
+        return diagnosis
+    return diagnose_service(snapshot, request.namespace, request.service_name)
+
+
+def subject_pods(snapshot: Snapshot, request: AskRequest) -> tuple[list[Pod], str]:
+    """The pods whose logs an answer includes, and why there are none when the list is empty."""
+    index = ClusterIndex(snapshot)
+    if request.pod_name is not None:
+        pods = index.pods_by_namespace.get(request.namespace, [])
+        return [p for p in pods if p.name == request.pod_name], ""
+    service = next(
+        s
+        for s in snapshot.of_kind("Service")
+        if s["metadata"].get("namespace") == request.namespace
+        and s["metadata"].get("name") == request.service_name
+    )
+    selector = (service.get("spec") or {}).get("selector")
+    selected = index.selected_pods(request.namespace, selector) if selector else []
+    not_ready = [p for p in selected if not p.condition_is("Ready", "True")]
+    if not selector:
+        return [], "the Service has no selector (its endpoints are managed by hand): no pod logs to include"
+    if not selected:
+        return [], "the Service's selector matches no pod: no logs to include"
+    if not not_ready:
+        return [], f"all {len(selected)} pod(s) of the Service are ready: no logs included"
+    return not_ready, ""
+
+
+def answer(snapshot: Snapshot, request: AskRequest, read: LogReader, tail_lines: int) -> bytes:
+    """The JSON body of `/ask`: the diagnosis, plus the logs when asked for."""
+    body = diagnose(snapshot, request).to_dict()
+    if request.include_logs:
+        pods, why = subject_pods(snapshot, request)
+        body["logs"] = logs_section(request.namespace, pods, read, tail_lines, why)
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+class BundleBackend:
+    """A saved incident, read once; answers are kept per subject, since a bundle never changes and the
+    diagnosis is deterministic (the same request always gets the same bytes)."""
+
+    name = "bundle"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.snapshot: Snapshot | None = None
+        self.error = ""
+        self._lock = threading.Lock()
+        self._answers: dict[tuple, bytes] = {}  # only subjects that exist: bounded by the bundle
+        self.load()
+
+    def load(self) -> None:
+        """Read the bundle if it has not been read yet; remember why when it does not read."""
+        with self._lock:
+            if self.snapshot is not None:
+                return
+            try:
+                self.snapshot = read_bundle(self.settings.bundle)
+                self.error = ""
+            except InputError as exc:
+                self.error = str(exc)
+
+    def checks(self) -> Checks:
+        self.load()  # a bundle mounted after start-up is picked up here
+        if self.snapshot is None:
+            return {"bundle": (False, f"{self.settings.bundle} does not read: {self.error}")}
+        pods = len(self.snapshot.of_kind("Pod"))
+        return {"bundle": (True, f"{self.settings.bundle}: {pods} pods, captured {self.captured_at}")}
+
+    @property
+    def captured_at(self) -> str:
+        return str((self.snapshot.manifest if self.snapshot else {}).get("captured_at", ""))
+
+    def cached(self, request: AskRequest) -> bytes | None:
+        """The answer already given to this request, if any (no diagnosis runs)."""
+        return self._answers.get(_key(request))
+
+    def ask(self, request: AskRequest) -> bytes:
+        snapshot = self.snapshot
+        if snapshot is None:
+            raise Unavailable(f"bundle {self.settings.bundle} does not read: {self.error}")
+        key = _key(request)
+        if key not in self._answers:
+            self._answers[key] = answer(snapshot, request, snapshot.log, self.settings.log_tail_lines)
+        return self._answers[key]
+
+
+def _key(request: AskRequest) -> tuple:
+    return (request.namespace, request.pod_name, request.service_name, request.include_logs)
+
+
+class LiveBackend:
+    """The live cluster and Prometheus, collected for each request with incident_lib's live sources:
+    one pod with field selectors, or the Service's namespace in one sweep."""
+
+    name = "live"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._kube = None
+        self.error = ""
+        self._lock = threading.Lock()
+        self.connect()
+
+    def connect(self):
+        """The Kubernetes source (kubeconfig or service account), made once; None when it cannot be."""
+        from incident_lib.sources.kubernetes import KubeSource
+
+        with self._lock:
+            if self._kube is None:
+                try:
+                    context, timeout = self.settings.kube_context, self.settings.timeout_s
+                    self._kube = KubeSource.connect(context, timeout=timeout)
+                    self.error = ""
+                except InputError as exc:
+                    self.error = str(exc)
+            return self._kube
+
+    def checks(self) -> Checks:
+        return {"kubernetes": self._check_kube(), "prometheus": self._check_prometheus()}
+
+    def _check_kube(self) -> tuple[bool, str]:
+        from kubernetes import client
+
+        kube = self.connect()
+        if kube is None:
+            return False, self.error
+        try:
+            response = client.VersionApi(kube.api_client).get_code(
+                _preload_content=False, _request_timeout=(3.0, 5.0)
+            )
+            version = json.loads(response.data).get("gitVersion", "?")
+        except Exception as exc:  # any failure means "does not answer": say what it was, in one line
+            return False, f"Kubernetes API at {kube.server} does not answer: {_one_line(exc)}"
+        return True, f"Kubernetes API at {kube.server} answers (version {version})"
+
+    def _check_prometheus(self) -> tuple[bool, str]:
+        url = self.settings.prometheus_url
+        try:
+            response = httpx.get(
+                f"{url}/api/v1/query", params={"query": "vector(1)"}, timeout=5.0, **_prometheus_auth()
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            return False, f"Prometheus at {url} does not answer: {_one_line(exc)}"
+        return True, f"Prometheus at {url} answers"
+
+    def cached(self, request: AskRequest) -> bytes | None:
+        return None  # a live cluster changes: every request collects again
+
+    def ask(self, request: AskRequest) -> bytes:
+        from incident_lib.sources.live import collect
+        from incident_lib.sources.prometheus import PrometheusSource
+
+        kube = self.connect()
+        if kube is None:
+            raise Unavailable(self.error)
+        auth = _prometheus_auth()
+        prometheus = PrometheusSource(
+            self.settings.prometheus_url,
+            token=auth.get("headers", {}).get("Authorization", "").removeprefix("Bearer ") or None,
+            basic_auth=auth.get("auth"),
+            timeout=self.settings.timeout_s,
+        )
+        try:
+            try:
+                snapshot = collect(
+                    kube, [request.namespace], prometheus, self.settings.window, pod=request.pod_name
+                )
+            except InputError as exc:
+                if isinstance(exc, NotFound):
+                    raise
+                raise Unavailable(str(exc)) from None
+            return answer(snapshot, request, _live_logs(snapshot, kube), self.settings.log_tail_lines)
+        finally:
+            prometheus.close()
+
+
+def _live_logs(snapshot: Snapshot, kube) -> LogReader:
+    """Logs the collection kept (unhealthy containers, already redacted), else asked of the API."""
+
+    def read(namespace: str, pod: str, container: str, previous: bool) -> str | None:
+        text = snapshot.log(namespace, pod, container, previous)
+        if text is None:
+            try:
+                text = kube.log(namespace, pod, container, previous)
+            except InputError:
+                return None
+        return text
+
+    return read
+
+
+def _prometheus_auth() -> dict:
+    """httpx keyword arguments for Prometheus credentials from the environment, as the CLI reads them."""
+    token = os.environ.get("PROMETHEUS_TOKEN")
+    if token:
+        return {"headers": {"Authorization": f"Bearer {token}"}}
+    user, password = os.environ.get("PROMETHEUS_USER"), os.environ.get("PROMETHEUS_PASSWORD")
+    return {"auth": (user, password)} if user and password else {}
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:300] or type(exc).__name__
+
+
+BACKENDS: dict[str, Callable[[Settings], BundleBackend | LiveBackend]] = {
+    "bundle": BundleBackend,
+    "live": LiveBackend,
+}

@@ -1,0 +1,69 @@
+"""The notebooks on a live cluster (`-p source live`), as the Helm chart's sweep CronJob runs them: over
+real HTTP against the Kubernetes API double, found through KUBECONFIG."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from incident_lib import open_snapshot
+from tests.helpers import OOM_POD, ROOT
+from tests.servers.cluster import recorded_logs, recorded_objects
+from tests.servers.kube_api import TOKEN, KubeApiDouble
+
+
+@pytest.fixture
+def kube_api():
+    with KubeApiDouble(recorded_objects(), recorded_logs()) as server:
+        yield server
+
+
+@pytest.fixture
+def kubeconfig(tmp_path, kube_api, monkeypatch):
+    """KUBECONFIG naming the double, and no in-cluster variables: what the kernel inherits."""
+    path = tmp_path / "kubeconfig"
+    path.write_text(
+        f"""apiVersion: v1
+kind: Config
+clusters: [{{name: replay, cluster: {{server: "{kube_api.url}"}}}}]
+users: [{{name: sweep, user: {{token: {TOKEN}}}}}]
+contexts: [{{name: lab, context: {{cluster: replay, user: sweep}}}}]
+current-context: lab
+"""
+    )
+    monkeypatch.setenv("KUBECONFIG", str(path))
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    return path
+
+
+def test_open_snapshot_live_reads_only_the_namespaces_asked_for(kubeconfig, kube_api):
+    snapshot = open_snapshot("live", ["default"])
+    assert snapshot.origin == "live:lab"
+    assert {p["metadata"]["namespace"] for p in snapshot.of_kind("Pod")} == {"default"}
+    assert "metrics: no Prometheus URL given (--prometheus-url)" in snapshot.manifest["missing"]
+    assert kube_api.count("/namespaces/apps/") == 0
+
+
+def test_the_sweep_notebook_sweeps_the_live_cluster_and_fails_on_its_critical_finding(
+    tmp_path, kubeconfig, kube_api
+):
+    command = ["run", "notebooks/sweep.ipynb", "-p", "source", "live", "--out", str(tmp_path)]
+    result = subprocess.run(
+        [sys.executable, "-m", "incident_lib.cli", *command, "--fail-on", "critical"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert result.returncode == 1, result.stderr
+    [folder] = (tmp_path / "sweep").iterdir()
+    document = json.loads((folder / "findings.json").read_text())
+    assert document["parameters"]["source"] == "live"  # not resolved as a path
+    assert document["generated_at"] != "2025-12-17T10:05:00Z"  # collected now, not the shipped bundle
+    oom = next(f for f in document["findings"] if f["subject"]["kind"] == "Pod")
+    assert (oom["subject"]["namespace"], oom["subject"]["name"]) == OOM_POD
+    assert oom["root_cause"] == "oom_killed" and oom["severity"] == "critical"
+    assert kube_api.count("/namespaces/default/pods") >= 1  # the kernel read the API, not a bundle
