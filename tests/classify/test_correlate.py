@@ -25,8 +25,7 @@ def test_5xx_on_backend_api_names_the_oom_kill_that_started_first():
         "First cause in time: pod payments-service-7d9f-x2 oom_killed at 2025-12-17T10:00:00Z."
     )
     assert (
-        linked.evidence[-1].source == "cause"
-        and linked.evidence[-1].field == "Pod/payments-service-7d9f-x2"
+        linked.evidence[-1].source == "cause" and linked.evidence[-1].field == "Pod/payments-service-7d9f-x2"
     )
     assert linked.confidence >= errors.confidence
 
