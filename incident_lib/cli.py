@@ -30,6 +30,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug, or input no check foresaw: still one line, and never exit 1
+        print(
+            f"incident-lab: error: could not process the input ({type(exc).__name__}: {exc})", file=sys.stderr
+        )
+        return EXIT_INPUT
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -105,14 +110,21 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _diagnose(args: argparse.Namespace) -> int:
+    # The collector would only re-scan a 10,000-pod graph that lives until the command ends.
+    gc.disable()
+    try:
+        return _diagnose_without_gc(args)
+    finally:
+        gc.enable()
+
+
+def _diagnose_without_gc(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from incident_lib.diagnose import diagnose_all, diagnose_pods, diagnose_service
     from incident_lib.report.text import markdown, table
     from incident_lib.sources.bundle import read_bundle
 
-    # A one-shot process frees everything at exit; the collector would only re-scan a 10,000-pod graph.
-    gc.disable()
     snapshot = read_bundle(args.bundle) if args.bundle else _live_snapshot(args, args.namespace, args.pod)
     thresholds = replace(DEFAULTS, slo_p99_seconds=args.slo_p99)
     if args.pod:

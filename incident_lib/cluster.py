@@ -31,6 +31,14 @@ class ClusterIndex:
         return index
 
     @cached_property
+    def pods_by_node(self) -> dict[str, list[Pod]]:
+        index: dict[str, list[Pod]] = defaultdict(list)
+        for pods in self.pods_by_namespace.values():
+            for pod in pods:
+                index[pod.node_name].append(pod)
+        return index
+
+    @cached_property
     def _owned(self) -> dict[tuple[str, str, str], list[dict]]:
         """Objects by their controller: (namespace, owner kind, owner name) -> pods and ReplicaSets."""
         index: dict[tuple[str, str, str], list[dict]] = defaultdict(list)

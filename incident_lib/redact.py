@@ -68,7 +68,7 @@ def redact_object(obj: Any) -> Any:
         return obj
     changed: dict[str, Any] = {}
     for key, value in obj.items():
-        if key == "env" and isinstance(value, list):
+        if key in ("env", "httpHeaders") and isinstance(value, list):  # both are [{name, value}]
             new = [_redact_env(var) for var in value]
         elif key in ("command", "args") and isinstance(value, list):
             new = [redact_text(arg) if isinstance(arg, str) else arg for arg in value]

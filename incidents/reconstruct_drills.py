@@ -493,11 +493,11 @@ def traffic_series(service: str, signal: str, profile: str) -> list[tuple[dateti
 
 def traffic_metrics() -> dict[str, Obj]:
     """Both traffic profiles of namespace apps, labelled as the catalogue's `sum by` leaves them (the
-    source-reported Istio series keep only the destination workload and its namespace)."""
+    source-reported Istio series keep only the destination Service's name and namespace)."""
     out = {}
     for profile, labels in (
         ("http", lambda svc: {"namespace": LT_NS, "service": svc}),
-        ("istio", lambda svc: {"destination_workload": svc, "destination_workload_namespace": LT_NS}),
+        ("istio", lambda svc: {"destination_service_name": svc, "destination_service_namespace": LT_NS}),
     ):
         for signal in ("request_rate", "error_ratio", "latency_p50", "latency_p95", "latency_p99"):
             result = [

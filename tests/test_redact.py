@@ -109,3 +109,19 @@ def test_event_and_status_messages_are_redacted():
     assert "s3cr3t-pw" not in redacted["message"]
     assert redacted["message"].startswith('Failed to pull image "registry.local/web:1"')
     assert event["message"].endswith('@registry.local/v2/"')  # the input is not changed in place
+
+
+def test_probe_headers_are_redacted():
+    probe = {
+        "httpGet": {
+            "path": "/health",
+            "port": 8080,
+            "httpHeaders": [
+                {"name": "Authorization", "value": "Basic dXNlcjpodW50ZXIy"},
+                {"name": "X-Request-Source", "value": "kubelet"},
+            ],
+        }
+    }
+    headers = redact_object({"livenessProbe": probe})["livenessProbe"]["httpGet"]["httpHeaders"]
+    assert headers[0]["value"] != "Basic dXNlcjpodW50ZXIy"
+    assert headers[1]["value"] == "kubelet"

@@ -8,6 +8,7 @@ from incident_lib.classify.evidence import Evidence
 from incident_lib.k8s.event import Event
 from incident_lib.k8s.objects import ObjectView
 from incident_lib.metrics.pod import Series
+from incident_lib.redact import redact_text
 
 _CONDITION = re.compile(r"\[(\w+)\]")  # conditions[Ready] -> the jsonpath filter on the condition type
 
@@ -35,7 +36,7 @@ def event(namespace: str, item: Event, weight: float) -> Evidence:
     return Evidence(
         source="event",
         field=f"{ref.get('kind', '')}/{ref.get('name', '')} {item.type} {item.reason}".strip(),
-        value=f"{item.message}{count}",
+        value=f"{redact_text(item.message)}{count}",  # a hand-made bundle was never redacted
         weight=weight,
         at=item.last_seen,
         lookup=f"kubectl get events {scope} --field-selector {selector},reason={item.reason}",

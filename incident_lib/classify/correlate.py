@@ -2,21 +2,25 @@
 
 A Service with `high_error_rate` or `high_latency` often only relays a problem that started elsewhere
 in its namespace: payments pods OOM-killed, then payments endpoints not ready, then backend-api 5xx.
-Each traffic finding gets the earliest other finding of its namespace that started no later than it
-as evidence, and its summary names that first cause. A cause that is not itself traffic (an OOM kill,
-endpoints not ready) is preferred; otherwise another Service's traffic finding that started strictly
-earlier (payments slow first, then backend-api slow because it waits on payments).
+Each traffic finding gets the earliest other finding of its namespace that started in the half hour
+before it as evidence (weight 0: context, not corroboration), and its summary names that first cause.
+A cause that is not itself traffic (an OOM kill, endpoints not ready) is preferred; otherwise another
+Service's traffic finding that started strictly earlier (payments slow first, then backend-api slow
+because it waits on payments).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import replace
+from datetime import timedelta
 
 from incident_lib.classify import cite
 from incident_lib.classify.diagnosis import Diagnosis
-from incident_lib.classify.evidence import confidence
+from incident_lib.k8s.objects import format_time, parse_time
 
 TRAFFIC = frozenset({"high_error_rate", "high_latency"})
+HORIZON = timedelta(minutes=30)  # an older finding is history, not the cause of what callers feel now
 
 
 def started(diagnosis: Diagnosis) -> str:
@@ -26,30 +30,36 @@ def started(diagnosis: Diagnosis) -> str:
 
 def with_first_causes(diagnoses: list[Diagnosis]) -> list[Diagnosis]:
     """The diagnoses, with each traffic finding linked to the first cause in time of its namespace."""
-    return [_linked(d, diagnoses) if d.root_cause in TRAFFIC else d for d in diagnoses]
+    findings: dict[str, list[tuple[str, Diagnosis]]] = defaultdict(list)
+    for d in diagnoses:
+        if d.is_finding and (begin := started(d)):
+            findings[d.subject.namespace].append((begin, d))
+    if not any(d.root_cause in TRAFFIC for _, ds in findings.items() for _, d in ds):
+        return diagnoses
+    return [_linked(d, findings[d.subject.namespace]) if d.root_cause in TRAFFIC else d for d in diagnoses]
 
 
-def _linked(traffic: Diagnosis, diagnoses: list[Diagnosis]) -> Diagnosis:
+def _linked(traffic: Diagnosis, namespace: list[tuple[str, Diagnosis]]) -> Diagnosis:
     begin = started(traffic)
+    if not begin:
+        return traffic
+    horizon = format_time(parse_time(begin) - HORIZON)
     earlier = [
-        d
-        for d in diagnoses
-        if d.is_finding
-        and d.subject != traffic.subject
-        and d.subject.namespace == traffic.subject.namespace
-        and started(d)
-        and (not begin or started(d) <= begin)
-        and (d.root_cause not in TRAFFIC or started(d) < begin)
+        (at, d)
+        for at, d in namespace
+        if d.subject != traffic.subject
+        and horizon <= at <= begin
+        and (d.root_cause not in TRAFFIC or at < begin)
     ]
     if not earlier:
         return traffic
-    first = min(earlier, key=lambda d: (d.root_cause in TRAFFIC, started(d), d.subject.kind, d.subject.name))
-    evidence = (*traffic.evidence, cite.diagnosis(first, 0.1, source="cause"))
+    at, first = min(
+        earlier, key=lambda p: (p[1].root_cause in TRAFFIC, p[0], p[1].subject.kind, p[1].subject.name)
+    )
     s = first.subject
     return replace(
         traffic,
-        evidence=evidence,
-        confidence=confidence(e.weight for e in evidence),
+        evidence=(*traffic.evidence, cite.diagnosis(first, 0.0, source="cause")),
         summary=f"{traffic.summary} First cause in time: {s.kind.lower()} {s.name} {first.root_cause} "
-        f"at {started(first)}.",
+        f"at {at}.",
     )

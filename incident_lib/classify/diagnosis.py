@@ -2,8 +2,9 @@
 
 Ranking: findings of problems come before benign ones (`healthy`, `completed`); a problem that another
 fired finding explains (the crash loop of an OOM-killed container) ranks after the ones that explain
-it; then higher confidence, more severe, and the rule id break ties, so the order is the same on every
-run. `unknown` is kept only when no other problem fired.
+it; then the more severe, then the more confident, then the rule id, so a warning never hides a
+critical finding and the order is the same on every run. `unknown` is kept only when no other problem
+fired.
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ def rank(findings: list[Finding]) -> list[Finding]:
     explained = {cause for f in pool for cause in f.explains}
     return sorted(
         pool,
-        key=lambda f: (f.root_cause in explained, -f.confidence, severity_rank(f.severity), f.rule),
+        key=lambda f: (f.root_cause in explained, severity_rank(f.severity), -f.confidence, f.rule),
     )
 
 

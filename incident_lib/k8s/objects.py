@@ -33,7 +33,9 @@ def parse_time(value: str | None) -> datetime | None:
     """Return the UTC datetime of an RFC 3339 API timestamp, or None when it is absent."""
     if not value:
         return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    # The API always writes UTC; a time without a zone is read as UTC, never as this machine's zone.
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def format_time(value: datetime) -> str:

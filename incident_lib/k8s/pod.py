@@ -122,10 +122,6 @@ class Pod(ObjectView):
         return self.spec.get("nodeName", "")
 
     @property
-    def restart_policy(self) -> str:
-        return self.spec.get("restartPolicy", "Always")
-
-    @property
     def deletion_timestamp(self) -> str | None:
         return self.metadata.get("deletionTimestamp")
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from prometheus_api_client.exceptions import MetricValueConversionError
+
+from incident_lib.errors import InputError
 from incident_lib.metrics.catalogue import POD_SIGNALS, SIGNALS
 
 if TYPE_CHECKING:
@@ -63,7 +66,17 @@ class NamespaceMetrics:
     def _split(self, signal: str, body: dict) -> None:
         from incident_lib.metrics.frames import response_frame
 
-        frame = response_frame(body)
+        try:
+            frame = response_frame(body)
+        except (
+            MetricValueConversionError,
+            ValueError,
+            TypeError,
+            IndexError,
+            KeyError,
+            AttributeError,
+        ) as exc:
+            raise InputError(f"metrics/{signal}: samples are not [time, value] pairs ({exc})") from None
         subject = SIGNALS[signal].subject
         if subject not in frame:
             return
@@ -78,7 +91,7 @@ class NamespaceMetrics:
             )
 
     def for_subject(self, name: str) -> SubjectMetrics:
-        """The series about one pod (resource signals) or one service or workload (traffic signals).
+        """The series about one pod (resource signals) or one Service (traffic signals).
 
         A signal is missing for the subject when the namespace lacks it, or has it for others only (a pod
         that started after the window, a gap in scraping): either way the rule could not use it.

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from incident_lib.k8s.event import Event
 from incident_lib.k8s.objects import format_time, parse_time
 from incident_lib.k8s.pod import Pod
+from incident_lib.metrics.catalogue import SIGNALS
 from incident_lib.snapshot import Snapshot
 
 MERGE_WITHIN = timedelta(minutes=5)
@@ -351,7 +352,7 @@ def _crossings(
     frame, lookup = _frame(snapshot, signal, namespace)
     if frame is None or frame.empty:
         return []
-    label = next((c for c in ("destination_workload", "service") if c in frame), None)
+    label = SIGNALS[signal].subject if SIGNALS[signal].subject in frame else None
     out = []
     for name, rows in frame.groupby(label, sort=True) if label else [("", frame)]:
         above = False
@@ -365,7 +366,7 @@ def _crossings(
                     TimelineEntry(
                         at=stamp.to_pydatetime(),
                         source="prometheus",
-                        subject=f"{label or 'namespace'} {namespace}/{name}".strip("/"),
+                        subject=f"service {namespace}/{name}" if label else f"namespace {namespace}",
                         what=f"{title} {verb} {line:g}{unit} ({value:.3g}{unit})",
                         lookup=lookup,
                         warning=above,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 import tarfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -17,8 +18,12 @@ from incident_lib.k8s.objects import iter_objects, parse_time
 from incident_lib.snapshot import LogKey, Snapshot
 
 FORMAT = "incident-bundle/v1"
-MAX_FILE_BYTES = 1 << 30  # one JSON file of a 10,000-pod cluster is ~100 MiB; 1 GiB is a hostile file
+MAX_FILE_BYTES = 512 << 20  # the pods of a 10,000-pod cluster are ~200 MiB of JSON; 512 MiB is hostile
+MAX_BUNDLE_BYTES = 1 << 30  # what an archive may unpack to in memory, all files together
 MAX_LOG_BYTES = 1 << 20  # a log is kept as its last MiB: rules read the tail, people read `kubectl logs`
+_READ = ("manifest.json", "k8s/", "metrics/", "logs/")  # what a bundle is made of; the rest is not read
+# Names end up in the kubectl commands reports suggest: anything a shell would interpret is refused.
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._:-]{0,252})?$")
 
 
 def read_bundle(path: str | Path) -> Snapshot:
@@ -80,15 +85,19 @@ def _file_reader(file: Path) -> Reader:
 def _archive_files(path: Path) -> dict[str, Reader]:
     """Read an archive's regular files into memory, refusing members that would escape the bundle."""
     files: dict[str, Reader] = {}
+    total = 0
     try:
         with tarfile.open(path, "r:*") as archive:
             for member in archive:
                 name = _member_name(member, path)
-                if name is None:
+                if name is None or not any(part.startswith(_READ) for part in _roots(name)):
                     continue
                 is_log = name.endswith(".log")
                 if member.size > MAX_FILE_BYTES and not is_log:
                     raise InputError(f"{path}: {name} is {member.size} bytes, over the bundle limit")
+                total += min(member.size, MAX_LOG_BYTES) if is_log else member.size
+                if total > MAX_BUNDLE_BYTES:
+                    raise InputError(f"{path}: unpacks to more than {MAX_BUNDLE_BYTES >> 20} MiB")
                 handle = archive.extractfile(member)
                 if is_log and member.size > MAX_LOG_BYTES:
                     handle.seek(member.size - MAX_LOG_BYTES)  # a huge log never reaches memory whole
@@ -97,6 +106,11 @@ def _archive_files(path: Path) -> dict[str, Reader]:
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise InputError(f"{path}: not a directory or a readable .tar.gz bundle ({exc})") from None
     return _strip_top_folder(files)
+
+
+def _roots(name: str) -> tuple[str, str]:
+    """The name, and the name below a top folder (`tar czf b.tar.gz bundle/` adds one)."""
+    return name, name.split("/", 1)[-1]
 
 
 def _member_name(member: tarfile.TarInfo, archive: Path) -> str | None:
@@ -153,9 +167,28 @@ def _manifest(manifest) -> dict:
 
 def _objects(document, name: str) -> list[dict]:
     try:
-        return list(iter_objects(document))
+        objects = list(iter_objects(document))
     except ValueError as exc:
         raise InputError(f"{name}: {exc}") from None
+    for obj in objects:
+        _check_shape(obj, name)
+    return objects
+
+
+def _check_shape(obj: dict, file: str) -> None:
+    """The fields every rule reads must have the API's types, and names must be names: a bundle is not
+    trusted, and its names reach the commands the reports suggest."""
+    for key in ("metadata", "spec", "status"):
+        if not isinstance(obj.get(key, {}), dict):
+            raise InputError(f"{file}: a {obj.get('kind')} has a '{key}' that is not an object")
+    meta = obj.get("metadata") or {}
+    names = [meta.get("name"), meta.get("namespace")]
+    if obj.get("kind") == "Pod":
+        spec = obj.get("spec") or {}
+        names += [c.get("name") for key in ("containers", "initContainers") for c in spec.get(key) or []]
+    for value in names:
+        if value is not None and not (isinstance(value, str) and _SAFE_NAME.match(value)):
+            raise InputError(f"{file}: a {obj.get('kind')} has an invalid name {value!r}")
 
 
 def _metric(body, name: str) -> dict:

@@ -44,3 +44,9 @@ def test_a_slow_caller_names_the_slow_service_it_waits_on_when_nothing_else_fail
         "First cause in time: service payments-service high_latency at 2025-12-17T10:40:15Z."
     )
     assert linked["payments-service"] == payments  # nothing started before it
+
+
+def test_a_failure_hours_before_the_errors_is_history_not_their_cause():
+    backup = diagnosis("Pod", "backup-29472159-x", "pod_failed", "2025-12-17T03:00:00Z")
+    errors = diagnosis("Service", "web", "high_error_rate", "2025-12-17T10:02:00Z")
+    assert with_first_causes([errors, backup])[0] == errors

@@ -15,6 +15,7 @@ from chart_render import (
     CRD_KINDS,
     CUSTOM_VALUES,
     NAMESPACE,
+    RELEASE,
     objects,
     of_kind,
     pod_specs,
@@ -25,6 +26,27 @@ KUBERNETES_VERSION = "1.30.0"
 SERVICES = {"backend-api", "users-service", "orders-service", "payments-service"}
 READ_VERBS = {"get", "list", "watch"}
 MONITORING_VALUES = Path(__file__).resolve().parents[2] / "helm" / "monitoring" / "values.yaml"
+APP_VERSION = yaml.safe_load((CHART / "Chart.yaml").read_text())["appVersion"]
+DEFAULT_PROMETHEUS = yaml.safe_load((CHART / "values.yaml").read_text())["prometheusUrl"]
+
+
+def windows(items: list[str], size: int) -> list[list[str]]:
+    """Every run of `size` consecutive items (to find `-p source live` in a command)."""
+    return [items[i : i + size] for i in range(len(items) - size + 1)]
+
+
+def bound_to_the_reader(rendered: list[dict[str, Any]]) -> set[str]:
+    """The ServiceAccounts of the release namespace bound to the chart's one (read-only) ClusterRole."""
+    (role,) = of_kind(rendered, "ClusterRole")
+    bindings = [
+        b for b in of_kind(rendered, "ClusterRoleBinding") if b["roleRef"]["name"] == role["metadata"]["name"]
+    ]
+    assert [b["roleRef"]["kind"] for b in bindings] == ["ClusterRole"]
+    return {
+        s["name"]
+        for s in bindings[0]["subjects"]
+        if s["kind"] == "ServiceAccount" and s["namespace"] == NAMESPACE
+    }
 
 
 @pytest.mark.parametrize("values", [None, CUSTOM_VALUES], ids=["default", "custom"])
@@ -114,9 +136,9 @@ def test_canary_values_add_a_v2_deployment_with_its_own_tag() -> None:
     assert "payments-service-v2" not in {d["metadata"]["name"] for d in of_kind(objects(), "Deployment")}
 
 
-def test_sweep_rbac_is_read_only_and_never_touches_secrets(default_objects: list[dict[str, Any]]) -> None:
-    (role,) = of_kind(default_objects, "ClusterRole")
-    assert of_kind(default_objects, "Role") == []
+def test_rbac_is_one_read_only_role_that_never_touches_secrets(rendered: list[dict[str, Any]]) -> None:
+    (role,) = of_kind(rendered, "ClusterRole")
+    assert of_kind(rendered, "Role") == []
     granted: dict[tuple[str, str], set[str]] = {}
     for rule in role["rules"]:
         assert not rule.get("nonResourceURLs") and not rule.get("resourceNames")
@@ -138,23 +160,119 @@ def test_sweep_rbac_is_read_only_and_never_touches_secrets(default_objects: list
         assert granted[(group, resource)] == READ_VERBS, (group, resource)
 
 
-def test_sweep_cronjob_runs_the_sweep_notebook_under_the_bound_service_account(
+def test_sweep_cronjob_runs_the_sweep_notebook_live_under_the_read_only_role(
     default_objects: list[dict[str, Any]],
 ) -> None:
     (cronjob,) = of_kind(default_objects, "CronJob")
-    (binding,) = of_kind(default_objects, "ClusterRoleBinding")
-    (role,) = of_kind(default_objects, "ClusterRole")
     pod = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]
-    assert "notebooks/sweep.ipynb" in pod["containers"][0]["command"]
-    assert binding["roleRef"]["name"] == role["metadata"]["name"]
-    assert binding["subjects"] == [
-        {"kind": "ServiceAccount", "name": pod["serviceAccountName"], "namespace": NAMESPACE}
-    ]
+    (container,) = pod["containers"]
+    command = container["command"]
+    assert command[:3] == ["incident-lab", "run", "notebooks/sweep.ipynb"]
+    assert ["-p", "source", "live"] in windows(command, 3)
+    assert ["--out", "/reports"] in windows(command, 2)
+    assert container["args"] == ["-p", "prometheus_url", DEFAULT_PROMETHEUS]
+    assert container["image"] == f"ghcr.io/incident-lab/incident-lab:{APP_VERSION}"
+    assert pod["serviceAccountName"] in bound_to_the_reader(default_objects)
     assert cronjob["spec"]["schedule"] == "*/30 * * * *"
 
 
-def test_disabling_the_sweep_removes_its_job_and_its_permissions() -> None:
-    kinds = {o["kind"] for o in objects(CUSTOM_VALUES)}
+def test_diagnostics_api_diagnoses_the_live_cluster_under_the_read_only_role(
+    rendered: list[dict[str, Any]],
+) -> None:
+    (deployment,) = [d for d in of_kind(rendered, "Deployment") if d["metadata"]["name"] == "diagnostics-api"]
+    pod = deployment["spec"]["template"]["spec"]
+    env = {e["name"]: e["value"] for e in pod["containers"][0]["env"]}
+    assert env["INCIDENT_SOURCE"] == "live"
+    assert env["PROMETHEUS_URL"] in {DEFAULT_PROMETHEUS, CUSTOM_VALUES["prometheusUrl"]}
+    assert env["HOST"] == "0.0.0.0"
+    assert "INCIDENT_BUNDLE" not in env
+    assert pod["automountServiceAccountToken"] is True
+    assert pod["serviceAccountName"] in {a["metadata"]["name"] for a in of_kind(rendered, "ServiceAccount")}
+    assert pod["serviceAccountName"] in bound_to_the_reader(rendered)
+
+
+def test_the_diagnostics_api_and_the_sweep_share_the_project_image_and_prometheus() -> None:
+    for values, tag, prometheus in (
+        (None, APP_VERSION, DEFAULT_PROMETHEUS),
+        ({"labImage": {"tag": "9.9.9"}, "prometheusUrl": "http://prom:9090"}, "9.9.9", "http://prom:9090"),
+    ):
+        specs = dict(pod_specs(objects(values)))
+        (api,) = specs["diagnostics-api"]["containers"]
+        (sweep,) = specs[f"{RELEASE}-app-sweep"]["containers"]
+        assert api["image"] == sweep["image"] == f"ghcr.io/incident-lab/incident-lab:{tag}"
+        assert {e["name"]: e["value"] for e in api["env"]}["PROMETHEUS_URL"] == prometheus
+        assert sweep["args"] == ["-p", "prometheus_url", prometheus]
+        services_image = specs["backend-api"]["containers"][0]["image"]
+        assert services_image.startswith("ghcr.io/incident-lab/services:")
+
+
+def test_project_image_containers_write_only_to_tmp_and_reports(rendered: list[dict[str, Any]]) -> None:
+    checked = 0
+    for name, spec in pod_specs(rendered):
+        volumes = {v["name"]: v for v in spec.get("volumes", [])}
+        for container in spec["containers"]:
+            if "/incident-lab:" not in container["image"]:
+                continue
+            checked += 1
+            assert container["securityContext"]["readOnlyRootFilesystem"] is True
+            mounts = {m["mountPath"]: volumes[m["name"]] for m in container["volumeMounts"]}
+            assert mounts["/tmp"]["emptyDir"] == {}, name
+            env = {e["name"]: e["value"] for e in container["env"]}
+            for variable in ("HOME", "MPLCONFIGDIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
+                assert env[variable] == "/tmp" or env[variable].startswith("/tmp/"), (name, variable)
+            if "--out" in container.get("command", []):
+                out = container["command"][container["command"].index("--out") + 1]
+                assert out in mounts, (name, out)
+    assert checked >= 1
+
+
+def test_sweep_reports_go_to_an_emptydir_or_the_claim_named_in_the_values() -> None:
+    def reports_volume(values: dict[str, Any] | None) -> dict[str, Any]:
+        (cronjob,) = of_kind(objects(values), "CronJob")
+        volumes = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]["volumes"]
+        (volume,) = [v for v in volumes if v["name"] == "reports"]
+        return volume
+
+    assert reports_volume(None) == {"name": "reports", "emptyDir": {}}
+    claimed = reports_volume({"sweep": {"reports": {"existingClaim": "sweep-reports"}}})
+    assert claimed == {"name": "reports", "persistentVolumeClaim": {"claimName": "sweep-reports"}}
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"sweep": {"reports": {"existingClaim": "sweep-reports"}}, "labImage": {"tag": "9.9.9"}},
+        {"diagnostics": {"enabled": False}, "prometheusUrl": ""},
+    ],
+    ids=["reports-claim", "sweep-only-without-prometheus"],
+)
+def test_other_values_still_match_kubernetes_schemas(values: dict[str, Any]) -> None:
+    rendered = objects(values)
+    for obj in rendered:
+        if obj["kind"] not in CRD_KINDS:
+            kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+    report = helm_python.lint(CHART, values, namespace=NAMESPACE, kube_version=f"v{KUBERNETES_VERSION}")
+    assert report["errors"] == []
+
+
+def test_without_prometheus_the_sweep_runs_without_metrics_and_the_api_refuses_to_render() -> None:
+    (cronjob,) = of_kind(objects({"diagnostics": {"enabled": False}, "prometheusUrl": ""}), "CronJob")
+    assert "args" not in cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
+    with (
+        helm_python.Chart.load(CHART) as chart,
+        pytest.raises(helm_python.HelmRenderError, match="prometheusUrl"),
+    ):
+        chart.render({"prometheusUrl": ""}, name=RELEASE, namespace=NAMESPACE)
+
+
+def test_disabling_a_component_removes_its_workload_and_its_permissions() -> None:
+    sweep_off = objects(CUSTOM_VALUES)  # the sweep disabled, the diagnostics API enabled
+    assert of_kind(sweep_off, "CronJob") == []
+    assert [a["metadata"]["name"] for a in of_kind(sweep_off, "ServiceAccount")] == [
+        f"{RELEASE}-app-diagnostics"
+    ]
+    assert bound_to_the_reader(sweep_off) == {f"{RELEASE}-app-diagnostics"}
+    kinds = {o["kind"] for o in objects({"sweep": {"enabled": False}, "diagnostics": {"enabled": False}})}
     assert not kinds & {"CronJob", "ServiceAccount", "ClusterRole", "ClusterRoleBinding"}
 
 
@@ -212,6 +330,9 @@ def test_dashboard_configmap_carries_the_sidecar_label_and_the_dashboard(
         ({"resources": {"limits": {"memory": "512Mi"}}}, "/resources/limits/memory"),
         ({"runbookBaseUrl": "not a url"}, "/runbookBaseUrl"),
         ({"replicaCount": 2}, "replicaCount"),
+        ({"labImage": {"repository": ""}}, "/labImage/repository"),
+        ({"prometheusUrl": "prometheus:9090"}, "/prometheusUrl"),
+        ({"sweep": {"reports": {"existingClaim": "Not_A_Name"}}}, "/sweep/reports/existingClaim"),
     ],
 )
 def test_schema_rejects_bad_values_naming_the_key(values: dict[str, Any], where: str) -> None:

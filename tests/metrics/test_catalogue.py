@@ -13,7 +13,7 @@ def test_every_signal_asks_for_the_whole_namespace_at_once(signal):
     query = promql(signal, "apps")
     grouping = {
         "resources": "sum by (namespace, pod, container) (",
-        "istio": "sum by (destination_workload_namespace, destination_workload",
+        "istio": "sum by (destination_service_namespace, destination_service_name",
         "http": "sum by (namespace, service",
     }[SIGNALS[signal].profile]
     assert grouping in query
@@ -33,4 +33,5 @@ def test_a_hostile_namespace_is_refused_before_it_reaches_a_query(hostile):
 def test_istio_signals_read_what_the_callers_sidecars_report(signal):
     # fault injection (delay, abort) happens in the caller's sidecar: only reporter="source" sees it
     query = promql(signal, "apps")
-    assert 'reporter="source"' in query and "destination" not in query.replace("destination_workload", "")
+    rest = query.replace("destination_service_namespace", "").replace("destination_service_name", "")
+    assert 'reporter="source"' in query and "destination" not in rest

@@ -55,7 +55,7 @@ def test_the_injected_delay_shows_where_callers_measure_it_not_in_payments_own_m
 
     def first_over(profile: str, service: str) -> str | None:
         frame = response_frame(snapshot.metric(f"{profile}_latency_p99", "apps"))
-        label = "destination_workload" if profile == "istio" else "service"
+        label = "destination_service_name" if profile == "istio" else "service"
         over = frame[(frame[label] == service) & (frame["value"] > 1.0)]
         return None if over.empty else over["timestamp"].iloc[0].strftime("%H:%M:%S")
 

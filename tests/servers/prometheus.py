@@ -7,6 +7,9 @@ with 5xx and latency histograms in both traffic profiles (the services' own and 
 come twice, as a mesh has them: reported by the caller's sidecar (`reporter="source"`, what the
 catalogue reads) and by the service's own (`reporter="destination"`), so a query that mixed them
 would count every request twice.
+Each Istio series names both the Service the request was sent to (`destination_service_name`, what
+the catalogue groups by) and the workload that answered it (`destination_workload`).
+`openmetrics_for_canary()` writes the traffic of one Service with a `-v2` canary workload behind it.
 `load_namespace()` writes the resource metrics of N pods of one namespace, for the benchmark.
 """
 
@@ -50,6 +53,18 @@ def openmetrics_for_drill(apps_pods: dict[str, tuple[str, str]] | None = None) -
         for i, (pod, (container, service)) in enumerate(sorted(apps_pods.items())):
             samples += _steady_pod("apps", pod, container, t, 27 * 2**20 + i * 2**20, 0.001)
             samples += _traffic("apps", service, t, error_ratio=0.12 if i == 0 else 0.0)
+    return _render(samples)
+
+
+def openmetrics_for_canary(
+    namespace: str = "apps", service: str = "payments", canary_error_ratio: float = 0.5
+) -> str:
+    """Istio and HTTP traffic of one Service routing to two workloads, `<service>` and the canary
+    `<service>-v2` (as the chart deploys it), same request rate each, 5xx only from the canary."""
+    samples: list[Sample] = []
+    for t in _times(DRILL_START, DRILL_END, 15):
+        samples += _traffic(namespace, service, t, error_ratio=0.0, workload=service)
+        samples += _traffic(namespace, service, t, error_ratio=canary_error_ratio, workload=f"{service}-v2")
     return _render(samples)
 
 
@@ -118,13 +133,24 @@ def _kube_state(namespace: str, pod: str, container: str, t: float, restarts: in
     ]
 
 
-def _traffic(namespace: str, service: str, t: float, error_ratio: float) -> list[Sample]:
+def _traffic(namespace: str, service: str, t: float, error_ratio: float, workload: str = "") -> list[Sample]:
     elapsed = t - DRILL_START.timestamp()
     requests, errors = 20 * elapsed, 20 * elapsed * error_ratio
-    http = {"namespace": namespace, "service": service}
-    # the service's own 5xx: both sidecars see them
-    reporters = [{"destination_workload_namespace": namespace, "destination_workload": service,
-                  "reporter": reporter} for reporter in ("source", "destination")]  # fmt: skip
+    http = {
+        "namespace": namespace,
+        "service": service,
+        **({"instance": f"{workload}:8080"} if workload else {}),
+    }
+    # the service's own 5xx: both sidecars see them. Istio labels each request with the Service it was
+    # sent to (`destination_service*`, what the catalogue groups by) and the workload that answered it.
+    destination = {
+        "destination_service": f"{service}.{namespace}.svc.cluster.local",
+        "destination_service_name": service,
+        "destination_service_namespace": namespace,
+        "destination_workload": workload or service,
+        "destination_workload_namespace": namespace,
+    }
+    reporters = [{**destination, "reporter": reporter} for reporter in ("source", "destination")]
     samples = [
         ("http_requests_total", {**http, "status": "200"}, t, requests - errors),
         ("http_requests_total", {**http, "status": "500"}, t, errors),

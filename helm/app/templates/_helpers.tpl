@@ -41,20 +41,40 @@ securityContext:
     drop: ["ALL"]
 {{- end -}}
 
-{{/* Pod security context: non-root, default seccomp profile. */}}
+{{/* Pod security context: non-root, default seccomp profile; volumes (a reports PVC) writable by 10001. */}}
 {{- define "app.podSecurityContext" -}}
 securityContext:
   runAsNonRoot: true
   runAsUser: 10001
   runAsGroup: 10001
+  fsGroup: 10001
+  fsGroupChangePolicy: OnRootMismatch
   seccompProfile:
     type: RuntimeDefault
+{{- end -}}
+
+{{/* Tag of the project's image (root Dockerfile, .Values.labImage): the chart's appVersion unless set. */}}
+{{- define "app.labImageTag" -}}
+{{- .Values.labImage.tag | default .Chart.AppVersion -}}
+{{- end -}}
+
+{{/*
+Environment of a container of the project's image with a read-only root filesystem: everything
+matplotlib, Jupyter and IPython write goes under /tmp (an emptyDir). A YAML list of env vars.
+*/}}
+{{- define "app.tmpEnv" -}}
+- {name: HOME, value: /tmp}
+- {name: MPLCONFIGDIR, value: /tmp/matplotlib}
+- {name: JUPYTER_RUNTIME_DIR, value: /tmp/jupyter-runtime}
+- {name: IPYTHONDIR, value: /tmp/ipython}
 {{- end -}}
 
 {{/*
 A Deployment of one HTTP component with /health (liveness) and /ready (readiness) probes.
 Call with (dict "root" $ "name" NAME "deployment" DEPLOYMENT-NAME "version" v1|v2 "replicas" N
-               "image" IMAGE-VALUES "tag" TAG "port" PORT "env" LIST-OF-ENV-VARS).
+               "image" IMAGE-VALUES "tag" TAG "port" PORT "env" LIST-OF-ENV-VARS), and optionally
+"serviceAccount" NAME (the pod gets its API token; without it, none), "volumes" LIST and
+"volumeMounts" LIST.
 */}}
 {{- define "app.deployment" -}}
 {{- $root := .root -}}
@@ -80,7 +100,12 @@ spec:
         app: {{ .name }}
         version: {{ .version }}
     spec:
+      {{- with .serviceAccount }}
+      serviceAccountName: {{ . }}
+      automountServiceAccountToken: true
+      {{- else }}
       automountServiceAccountToken: false
+      {{- end }}
       {{- include "app.podSecurityContext" $root | nindent 6 }}
       containers:
         - name: {{ .name }}
@@ -105,6 +130,14 @@ spec:
             failureThreshold: {{ $root.Values.probes.failureThreshold }}
           {{- include "app.resources" $root | nindent 10 }}
           {{- include "app.containerSecurityContext" $root | nindent 10 }}
+          {{- with .volumeMounts }}
+          volumeMounts:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+      {{- with .volumes }}
+      volumes:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
 {{- end -}}
 
 {{/* A ClusterIP Service in front of one component; call with (dict "root" $ "name" NAME "port" PORT). */}}

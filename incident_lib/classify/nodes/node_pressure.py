@@ -31,10 +31,7 @@ def node_pressure(facts: ObjectFacts) -> Match | None:
         for c in under
     ]
     evicted = sorted(
-        f"{p.namespace}/{p.name}"
-        for pods in facts.index.pods_by_namespace.values()
-        for p in pods
-        if p.node_name == node.name and p.reason == "Evicted"
+        f"{p.namespace}/{p.name}" for p in facts.index.pods_by_node[node.name] if p.reason == "Evicted"
     )
     if evicted:
         evidence.append(

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
 from incident_lib.classify import cite
 from incident_lib.classify.evidence import Evidence
 from incident_lib.facts import PodFacts
 from incident_lib.k8s.event import Event
 from incident_lib.k8s.pod import Container
-
-_CONDITION = re.compile(r"\[(\w+)\]")  # conditions[Ready] -> the jsonpath filter on the condition type
+from incident_lib.redact import redact_object, redact_text
 
 
 def pod_field(facts: PodFacts, path: str, value, weight: float, at: str | None = None) -> Evidence:
-    """A field of the pod object, `path` as in `status.phase` or `spec.containers[app].livenessProbe`."""
-    pod = facts.pod
-    jsonpath = "{." + _CONDITION.sub(r'[?(@.type=="\1")]', path) + "}"
-    return Evidence(
-        source=f"pod.{path.split('.', 1)[0]}",
-        field=path,
-        value=value,
-        weight=weight,
-        at=at,
-        lookup=f"kubectl get pod -n {pod.namespace} {pod.name} -o jsonpath='{jsonpath}'",
-    )
+    """A field of the pod object, `path` as in `status.phase` or `status.conditions[Ready].status`."""
+    return cite.object_field(facts.pod, path, value, weight, at)
 
 
 def container_status(
@@ -36,9 +24,10 @@ def container_status(
 
 
 def container_spec(facts: PodFacts, container: Container, subpath: str, value, weight: float) -> Evidence:
-    """A field of one container's spec, `subpath` as in `resources.limits.memory`."""
+    """A field of one container's spec, `subpath` as in `resources.limits.memory`; a probe's headers and
+    the like are redacted, since a hand-made bundle was never."""
     key = "initContainers" if container.init else "containers"
-    return _container_field(facts, container, f"spec.{key}", subpath, value, weight, None)
+    return _container_field(facts, container, f"spec.{key}", subpath, redact_object(value), weight, None)
 
 
 def _container_field(
@@ -86,4 +75,4 @@ def last_log_line(facts: PodFacts, container: str) -> Evidence | None:
     """Evidence of the previous instance's last non-empty log line, when the log was captured."""
     text = facts.previous_logs.get(container)
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    return log_line(facts, container, lines[-1][:300], 0.05) if lines else None
+    return log_line(facts, container, redact_text(lines[-1])[:300], 0.05) if lines else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from incident_lib.classify.evidence import Recommendation
 from incident_lib.classify.pods import cite
 from incident_lib.classify.registry import Match, rule
@@ -20,13 +22,17 @@ REASONS = frozenset(
 )
 EVENT_REASONS = frozenset({"Failed", "InspectFailed", "ErrImageNeverPull", "BackOff"})
 
-# Why a pull fails, read from the kubelet's message: each needs a different fix.
-_KINDS = (
-    ("invalid_name", ("invalidimagename", "invalid reference format", "couldn't parse image")),
-    ("never_pull", ("errimageneverpull", "pull policy of never")),
-    ("rate_limited", ("toomanyrequests", "rate limit", "429")),
-    ("unauthorized", ("unauthorized", "authentication required", "denied", "403 forbidden", "401")),
-    ("not_found", ("not found", "manifest unknown", "does not exist", "404")),
+# Why a pull fails, read from the kubelet's message: each needs a different fix. Status codes count only
+# as whole words: a digest (sha256:0c4019be…) holds digits like 401 too.
+_KINDS = tuple(
+    (kind, re.compile(pattern))
+    for kind, pattern in (
+        ("invalid_name", r"invalidimagename|invalid reference format|couldn't parse image"),
+        ("never_pull", r"errimageneverpull|pull policy of never"),
+        ("rate_limited", r"toomanyrequests|rate limit|\b429\b"),
+        ("unauthorized", r"unauthorized|authentication required|denied|\b40[13]\b"),
+        ("not_found", r"not ?found|manifest unknown|does not exist|\b404\b"),
+    )
 )
 _ADVICE = {
     "invalid_name": "Fix the image reference: it is not a valid name (lowercase, registry/repository:tag)",
@@ -83,10 +89,7 @@ def image_pull_error(facts: PodFacts) -> Match | None:
 def pull_failure_kind(text: str) -> str:
     """`not_found`, `unauthorized`, `rate_limited`, `invalid_name`, `never_pull` or `unclear`."""
     lowered = text.lower()
-    for kind, markers in _KINDS:
-        if any(m in lowered for m in markers):
-            return kind
-    return "unclear"
+    return next((kind for kind, pattern in _KINDS if pattern.search(lowered)), "unclear")
 
 
 def _about_pull(message: str) -> bool:

@@ -29,7 +29,7 @@ def oom_killed(facts: PodFacts) -> Match | None:
     if not killed:
         return None
     container, _, _ = max(killed, key=lambda k: k[2].get("finishedAt") or "")
-    evidence = [
+    kills = [
         cite.container_status(
             facts,
             c,
@@ -40,27 +40,45 @@ def oom_killed(facts: PodFacts) -> Match | None:
         )
         for c, path, t in killed
     ]
-    evidence += [cite.event(facts, e, 0.2) for e in _oom_events(facts)[-1:]]
+    own = [k for k, (c, _, _) in zip(kills, killed, strict=True) if c is container]
+    state = _state_evidence(facts, container)
+    events = [cite.event(facts, e, 0.2) for e in _oom_events(facts)[-1:]]
     restarts = _restart_evidence(facts, container)
-    evidence += restarts
-    memory = _memory_evidence(facts, container, restarts)
-    evidence += memory
-    crashing = container.waiting_reason == "CrashLoopBackOff" or not container.ready
+    memory = _memory_evidence(facts, container)
     limit = container.memory_limit
-    limit_text = (
-        f"its {format_bytes(limit)} memory limit" if limit else "memory (no limit set: node memory ran out)"
-    )
+    limit_text = f"its {format_bytes(limit)} memory limit" if limit else "no memory limit"
     summary = (
-        f"Container {container.name} was OOM-killed at {limit_text}"
+        f"Container {container.name} was OOM-killed with {limit_text}"
         f"{', restarted ' + str(container.restart_count) + ' times' if container.restart_count else ''}"
         f"{', now in ' + container.waiting_reason if container.waiting_reason else ''}."
     )
+    crashing = container.waiting_reason == "CrashLoopBackOff" or not container.ready
     return Match(
         summary=summary,
-        evidence=tuple(evidence),
-        recommendations=_recommendations(facts, container, evidence[0], memory),
+        evidence=(*kills, *state, *events, *restarts, *memory),
+        recommendations=_recommendations(facts, container, (*own, *state[:1]), memory),
         severity=None if crashing else "warning",
     )
+
+
+def _state_evidence(facts: PodFacts, container: Container) -> list[Evidence]:
+    """What the summary says besides the kill: the limit, the restarts, the waiting state (context only)."""
+    found = [
+        cite.container_spec(
+            facts,
+            container,
+            "resources.limits.memory",
+            format_bytes(container.memory_limit) if container.memory_limit else "none",
+            0.0,
+        )
+    ]
+    if container.restart_count:
+        found.append(cite.container_status(facts, container, "restartCount", container.restart_count, 0.0))
+    if container.waiting_reason:
+        found.append(
+            cite.container_status(facts, container, "state.waiting.reason", container.waiting_reason, 0.0)
+        )
+    return found
 
 
 def _is_oom(terminated: dict) -> bool:
@@ -88,20 +106,21 @@ def _restart_evidence(facts: PodFacts, container: Container) -> list[Evidence]:
     ]
 
 
-def _memory_evidence(facts: PodFacts, container: Container, restarts: list[Evidence]) -> list[Evidence]:
-    """Memory at or near the limit just before the kills (restart times from metrics, else the last kill)."""
+def _memory_evidence(facts: PodFacts, container: Container) -> list[Evidence]:
+    """Memory at or near the limit just before the kills: at each restart the metrics counted, else at the
+    termination times the pod records. Trying both means adding the restarts series never loses this."""
     series, limit = facts.metrics.get("memory_working_set"), container.memory_limit
     if series is None or not limit:
         return []
     samples = series.container(container.name)
     restart_series = facts.metrics.get("restarts")
-    kills = increases(restart_series.container(container.name)) if restarts and restart_series else []
-    if not kills and container.last_terminated:
-        finished = parse_time(container.last_terminated.get("finishedAt"))
-        kills = [finished] if finished else []
-    peaks = [peak_before(samples, t, LOOKBACK) for t in kills]
-    near = [p for p in peaks if p is not None and p >= NEAR_LIMIT * limit]
-    if not near:
+    recorded = [parse_time(t.get("finishedAt")) for _, t in container.terminations() if t.get("finishedAt")]
+    for kills in (increases(restart_series.container(container.name)) if restart_series else [], recorded):
+        peaks = [peak_before(samples, t, LOOKBACK) for t in kills]
+        near = [p for p in peaks if p is not None and p >= NEAR_LIMIT * limit]
+        if near:
+            break
+    else:
         return []
     worst = min(near)
     return [
@@ -117,10 +136,10 @@ def _memory_evidence(facts: PodFacts, container: Container, restarts: list[Evide
 
 
 def _recommendations(
-    facts: PodFacts, container: Container, killed: Evidence, memory: list[Evidence]
+    facts: PodFacts, container: Container, killed: tuple[Evidence, ...], memory: list[Evidence]
 ) -> tuple[Recommendation, ...]:
     pod = facts.pod
-    basis = (killed, *memory)
+    basis = (*killed, *memory)
     recs = [
         Recommendation(
             action=f"Raise the memory limit of {container.name} above its peak, or fix the memory growth",
@@ -132,7 +151,7 @@ def _recommendations(
         Recommendation(
             action="Read what the killed instance was doing before it died",
             why="the previous instance's log shows the work that grew the memory",
-            evidence=(killed,),
+            evidence=killed[:1],
             command=f"kubectl logs -n {pod.namespace} {pod.name} -c {container.name} --previous --tail=100",
         ),
     ]

@@ -55,6 +55,7 @@ def _liveness(facts: PodFacts, container: Container) -> list[Evidence]:
     last = container.last_terminated or {}
     restarted_by_kubelet = (
         container.restart_count > 0
+        and container.waiting_reason != "CrashLoopBackOff"  # backing off: the process exits on its own
         and bool(container.probe("liveness") or container.probe("startup"))
         and last.get("reason") != "OOMKilled"
         and last.get("exitCode") in KILLED_BY_KUBELET

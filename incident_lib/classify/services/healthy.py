@@ -12,6 +12,9 @@ from incident_lib.k8s.objects import ObjectView
 def healthy(facts: ObjectFacts) -> Match | None:
     svc = facts.obj
     selector = facts.spec.get("selector")
+    if facts.spec.get("type") == "ExternalName":
+        evidence = (cite.object_field(svc, "spec.externalName", facts.spec.get("externalName"), 0.6),)
+        return Match("An ExternalName Service: a DNS alias, with no endpoints to check.", evidence)
     evidence = []
     if selector:
         pods = facts.index.serving_pods(svc.namespace, selector)
@@ -28,6 +31,11 @@ def healthy(facts: ObjectFacts) -> Match | None:
                 ObjectView(endpoints), "subsets[*].addresses", f"{addresses} ready address(es)", 0.4
             )
         )
-    if not evidence:
-        return None
-    return Match("The Service has ready endpoints.", tuple(evidence))
+    if evidence:
+        return Match("The Service has ready endpoints.", tuple(evidence))
+    if not selector:
+        # Endpoints of a Service without a selector are written by whoever owns it (a controller, an
+        # operator, EndpointSlices alone): none in the snapshot is not evidence of a fault.
+        evidence = (cite.object_field(svc, "spec.selector", "none: endpoints are managed outside it", 0.3),)
+        return Match("The Service has no selector; its endpoints are managed elsewhere.", evidence)
+    return None

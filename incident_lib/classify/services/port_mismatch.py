@@ -15,10 +15,10 @@ def service_port_mismatch(facts: ObjectFacts) -> Match | None:
     if not pods:
         return None  # service_no_endpoints says it better
     ports = [
-        (c.get("name", ""), c.get("containerPort"))
-        for p in pods
-        for c in _containers(p.raw)
-        for c in c.get("ports") or []
+        (port.get("name", ""), port.get("containerPort"))
+        for pod in pods
+        for container in _containers(pod.raw)
+        for port in container.get("ports") or []
     ]
     evidence = []
     for i, port in enumerate(facts.spec.get("ports") or []):

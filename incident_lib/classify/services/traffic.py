@@ -10,6 +10,7 @@ from incident_lib.classify.evidence import Evidence, Recommendation
 from incident_lib.classify.registry import Match, rule
 from incident_lib.facts import ObjectFacts
 from incident_lib.k8s.objects import format_time
+from incident_lib.k8s.selectors import describe
 from incident_lib.metrics.pod import Series
 
 PROFILES = ("istio", "http")
@@ -52,13 +53,13 @@ def high_error_rate(facts: ObjectFacts) -> Match | None:
             continue
         evidence = [over, *_rate(facts, profile)]
         svc = facts.obj
+        selector = describe(facts.spec.get("selector") or {})
         recs = (
             Recommendation(
                 action="Read the failing requests' logs and the health of what the Service calls",
                 why=f"more than {limit:.0%} of responses are 5xx",
                 evidence=tuple(evidence),
-                command=f"kubectl logs -n {svc.namespace} -l {_selector(facts)} --tail=200 "
-                "| grep -E ' 5[0-9]{2} '",
+                command=f"kubectl logs -n {svc.namespace} -l {selector} --tail=200 | grep -E ' 5[0-9]{{2}} '",
             ),
         )
         return Match(f"{svc.name} answers with 5xx too often ({over.value}).", tuple(evidence), recs)
@@ -92,7 +93,3 @@ def _rate(facts: ObjectFacts, profile: str) -> list[Evidence]:
     if series is None or series.frame.empty:
         return []
     return [cite.metric(series, f"{float(series.frame['value'].mean()):.2f} requests/s on average", 0.0)]
-
-
-def _selector(facts: ObjectFacts) -> str:
-    return ",".join(f"{k}={v}" for k, v in sorted((facts.spec.get("selector") or {}).items())) or "app"

@@ -46,6 +46,8 @@ def hpa_in_range(facts: ObjectFacts) -> Match | None:
     limited = facts.condition("ScalingLimited")
     if limited.get("status") == "True" and limited.get("reason") == "TooManyReplicas":
         return None
+    if any(facts.condition(c).get("status") == "False" for c in ("AbleToScale", "ScalingActive")):
+        return None  # it cannot read its metric or scale its target: not healthy, whatever its size
     current = facts.status.get("currentReplicas", 0)
     evidence = [
         cite.object_field(
