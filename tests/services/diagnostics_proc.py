@@ -5,16 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-import pytest
-from service_procs import free_port
+from service_procs import free_port, wait_for_health
 
 ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT_S = 20.0
 
 
 @dataclass
@@ -46,14 +42,9 @@ def start_api(log_dir: Path, **env: str) -> RunningApi:
             stderr=subprocess.STDOUT,
         )
     api = RunningApi(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"diagnostics API exited with {process.returncode}: {log.read_text()}")
-        try:
-            if httpx.get(f"{api.url}/health", timeout=1).status_code == 200:
-                return api
-        except httpx.TransportError:
-            time.sleep(0.05)
-    api.stop()
-    pytest.fail(f"diagnostics API did not answer /health within {START_TIMEOUT_S}s: {log.read_text()}")
+    try:
+        wait_for_health("diagnostics API", api.url, process, log)
+    except BaseException:
+        api.stop()
+        raise
+    return api

@@ -71,16 +71,8 @@ class Launcher:
             )
         service = RunningService(name, f"http://127.0.0.1:{port}", process, log)
         self._running.append(service)
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"{name} exited with {process.returncode}: {log.read_text()}")
-            try:
-                if httpx.get(f"{service.url}/health", timeout=1).status_code == 200:
-                    return service
-            except httpx.TransportError:
-                time.sleep(0.05)
-        pytest.fail(f"{name} did not answer /health within {START_TIMEOUT_S}s: {log.read_text()}")
+        wait_for_health(name, service.url, process, log)
+        return service
 
     def stop_all(self) -> None:
         """Terminate every process started, killing those that do not stop in time."""
@@ -92,3 +84,17 @@ class Launcher:
             except subprocess.TimeoutExpired:
                 service.process.kill()
                 service.process.wait()
+
+
+def wait_for_health(name: str, url: str, process: subprocess.Popen, log: Path) -> None:
+    """Return once `url`/health answers 200; fail the test with the process's log if it exits or hangs."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"{name} exited with {process.returncode}: {log.read_text()}")
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    pytest.fail(f"{name} did not answer /health within {START_TIMEOUT_S}s: {log.read_text()}")

@@ -4,6 +4,7 @@ with the launcher's config, and the diagnosis of injected latency from those rea
 from __future__ import annotations
 
 import asyncio
+import math
 import shutil
 import subprocess
 import time
@@ -135,11 +136,12 @@ def test_latency_in_payments_is_diagnosed_high_latency_from_real_scrapes(
 
     wait_for(slow_requests_scraped, "the slow requests in Prometheus")
     end = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+    # A range query evaluates at start + k * step: a span that is a whole number of steps puts the last
+    # evaluation at `end`, after the scrape just seen, however long the wait above took.
+    span = timedelta(seconds=2 * (math.ceil((end - started).total_seconds() / 2) + 15))
     source = PrometheusSource(prometheus)
     try:
-        fetched = source.fetch(
-            ["apps"], started - timedelta(seconds=30), end, step="2s", signals=HTTP_SIGNALS
-        )
+        fetched = source.fetch(["apps"], end - span, end, step="2s", signals=HTTP_SIGNALS)
     finally:
         source.close()
     assert "http_latency_p99.apps" in fetched.metrics, fetched.missing
