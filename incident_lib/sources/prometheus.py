@@ -11,6 +11,10 @@ from __future__ import annotations
 import gc
 import math
 import re
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -22,6 +26,8 @@ from urllib3.util.retry import Retry
 from incident_lib.errors import InputError
 from incident_lib.k8s.objects import format_time
 from incident_lib.metrics.catalogue import SIGNALS, promql
+
+PARALLEL_QUERIES = 4  # Prometheus evaluates queries in parallel; a few at once, not a flood
 
 MAX_POINTS = 240  # per series: enough to see a memory ramp, small enough for 500 pods per namespace
 
@@ -50,6 +56,7 @@ class PrometheusSource:
             raise InputError(f"Prometheus URL {url!r}: expected http(s)://host[:port][/path]")
         self.url = url.rstrip("/")
         self.calls = 0
+        self._lock = threading.Lock()
         session = requests.Session()
         # With a session of our own the client ignores `disable_ssl`: set verification on the session.
         session.verify = verify_tls
@@ -78,17 +85,14 @@ class PrometheusSource:
 
     def _count(self, response, *args, **kwargs) -> None:
         retries = getattr(response.raw, "retries", None)
-        self.calls += 1 + len(retries.history if retries else ())
+        with self._lock:  # queries run on a few threads
+            self.calls += 1 + len(retries.history if retries else ())
 
     def close(self) -> None:
         self._client.close()
 
     def range_query(self, query: str, start: datetime, end: datetime, step: str) -> dict:
         """The response body of one range query, with the query and its range; raises PrometheusError."""
-        # A namespace's answer is hundreds of thousands of small lists and no cycles: decoding it with
-        # the collector on only re-scans them (as when reading a bundle).
-        collecting = gc.isenabled()
-        gc.disable()
         try:
             result = self._client.custom_query_range(query, start, end, step)
         except PrometheusApiClientException as exc:
@@ -101,9 +105,6 @@ class PrometheusSource:
             raise PrometheusError(f"no answer within {self.timeout:g} s", unreachable=True) from None
         except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
             raise PrometheusError(f"unexpected answer ({type(exc).__name__})") from None
-        finally:
-            if collecting:
-                gc.enable()
         return {
             "status": "success",
             "data": {"resultType": "matrix", "result": result},
@@ -122,34 +123,64 @@ class PrometheusSource:
         signals: tuple[str, ...] = tuple(SIGNALS),
         progress=None,
     ) -> Fetched:
-        """Every signal of every namespace: one query each, never one per pod.
+        """Every signal of every namespace: one query each, never one per pod, a few at a time.
 
-        A signal that fails or returns no series is left out and its reason recorded; once Prometheus
-        is unreachable the remaining queries are not sent (each would wait for the same timeout).
+        A signal that fails or returns no series is left out and its reason recorded. The first query
+        is sent alone: when Prometheus is unreachable the others are not sent (each would wait for the
+        same timeout). Results are kept in catalogue order, whatever order they arrive in.
         """
         step = step or step_for(start, end)
+        names = [
+            (f"{signal}.{namespace}", promql(signal, namespace))
+            for namespace in namespaces
+            for signal in signals
+        ]
         fetched = Fetched()
-        down: str | None = None
-        for namespace in namespaces:
-            for signal in signals:
-                name = f"{signal}.{namespace}"
-                if progress is not None:
-                    progress.update(1)
-                if down:
-                    fetched.missing[name] = down
-                    continue
-                try:
-                    body = self.range_query(promql(signal, namespace), start, end, step)
-                except PrometheusError as exc:
-                    fetched.missing[name] = f"Prometheus at {self.url}: {exc}"
-                    if exc.unreachable:
-                        down = fetched.missing[name]
-                    continue
-                if not body["data"]["result"]:
-                    fetched.missing[name] = "no series in the window"
-                    continue
-                fetched.metrics[name] = body
+
+        def ask(item: tuple[str, str]) -> tuple[str, dict | PrometheusError]:
+            name, query = item
+            try:
+                return name, self.range_query(query, start, end, step)
+            except PrometheusError as exc:
+                return name, exc
+
+        def advance(n: int = 1) -> None:
+            if progress is not None:
+                progress.update(n)
+
+        with _collector_paused():
+            outcomes = [ask(item) for item in names[:1]]
+            advance(len(outcomes))
+            down = next((o for _, o in outcomes if isinstance(o, PrometheusError) and o.unreachable), None)
+            if down is None:
+                with ThreadPoolExecutor(max_workers=PARALLEL_QUERIES) as pool:
+                    for outcome in pool.map(ask, names[1:]):
+                        outcomes.append(outcome)
+                        advance()
+            else:
+                outcomes += [(name, down) for name, _ in names[1:]]
+                advance(len(names) - 1)
+        for name, outcome in outcomes:
+            if isinstance(outcome, PrometheusError):
+                fetched.missing[name] = f"Prometheus at {self.url}: {outcome}"
+            elif not outcome["data"]["result"]:
+                fetched.missing[name] = "no series in the window"
+            else:
+                fetched.metrics[name] = outcome
         return fetched
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A namespace's answer is hundreds of thousands of small lists and no cycles: decoding it with the
+    collector on only re-scans them (as when reading a bundle)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class PrometheusError(Exception):
