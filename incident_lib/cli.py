@@ -177,30 +177,21 @@ def _live_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _live_snapshot(args: argparse.Namespace, namespace, pod: str | None = None, progress=None):
     """Collect a snapshot from the live cluster and Prometheus named by the options of `_live_arguments`."""
-    from incident_lib.sources.kubernetes import KubeSource
-    from incident_lib.sources.live import collect
-    from incident_lib.sources.prometheus import PrometheusSource
+    from incident_lib.sources.open import live_snapshot
 
     if pod and not namespace:
         raise InputError("--live --pod needs -n NAMESPACE")
-    namespaces = [namespace] if isinstance(namespace, str) else namespace
-    kube = KubeSource.connect(args.context, timeout=args.timeout)
-    prometheus = None
-    if args.prometheus_url:
-        user, password = os.environ.get("PROMETHEUS_USER"), os.environ.get("PROMETHEUS_PASSWORD")
-        prometheus = PrometheusSource(
-            args.prometheus_url,
-            token=os.environ.get("PROMETHEUS_TOKEN"),
-            basic_auth=(user, password or "") if user else None,
-            verify_tls=not args.prometheus_insecure,
-            timeout=args.timeout,
-        )
-    try:
-        return collect(kube, namespaces, prometheus, args.window, pod, progress=progress)
-    finally:
-        kube.close()
-        if prometheus is not None:
-            prometheus.close()
+    namespaces = [namespace] if isinstance(namespace, str) else namespace or []
+    return live_snapshot(
+        namespaces,
+        args.prometheus_url,
+        args.window,
+        pod,
+        args.context,
+        args.timeout,
+        verify_tls=not args.prometheus_insecure,
+        progress=progress,
+    )
 
 
 def _capture(args: argparse.Namespace) -> int:

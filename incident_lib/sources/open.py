@@ -8,7 +8,6 @@ The same notebook on a laptop reads a bundle. `open_snapshot` hides which, so a 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 from incident_lib.snapshot import Snapshot
@@ -38,28 +37,31 @@ def open_snapshot(
     """
     if source != LIVE:
         return read_bundle(source)
+    return live_snapshot(namespaces, prometheus_url, window or DEFAULT_WINDOW, pod, context, timeout)
+
+
+def live_snapshot(
+    namespaces: Sequence[str],
+    prometheus_url: str | None,
+    window: str,
+    pod: str | None = None,
+    context: str | None = None,
+    timeout: float = 15.0,
+    verify_tls: bool = True,
+    progress=None,
+) -> Snapshot:
+    """Collect the live cluster's snapshot (what `diagnose --live`, `capture` and live notebooks read)."""
     from incident_lib.sources.kubernetes import KubeSource
     from incident_lib.sources.live import collect
+    from incident_lib.sources.prometheus import PrometheusSource
 
     kube = KubeSource.connect(context, timeout=timeout)
-    prometheus = _prometheus(prometheus_url, timeout) if prometheus_url else None
+    prometheus = (
+        PrometheusSource.from_environment(prometheus_url, verify_tls, timeout) if prometheus_url else None
+    )
     try:
-        return collect(kube, list(namespaces) or None, prometheus, window or DEFAULT_WINDOW, pod)
+        return collect(kube, list(namespaces) or None, prometheus, window, pod, progress=progress)
     finally:
         kube.close()
         if prometheus is not None:
             prometheus.close()
-
-
-def _prometheus(url: str, timeout: float):
-    """A PrometheusSource for `url`, authenticated from the environment (never from a parameter, which
-    the executed notebook and findings.json would record)."""
-    from incident_lib.sources.prometheus import PrometheusSource
-
-    user, password = os.environ.get("PROMETHEUS_USER"), os.environ.get("PROMETHEUS_PASSWORD")
-    return PrometheusSource(
-        url,
-        token=os.environ.get("PROMETHEUS_TOKEN"),
-        basic_auth=(user, password or "") if user else None,
-        timeout=timeout,
-    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import math
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -83,6 +84,20 @@ class PrometheusSource:
         )
         self.timeout = timeout
 
+    @classmethod
+    def from_environment(cls, url: str, verify_tls: bool = True, timeout: float = 15.0) -> PrometheusSource:
+        """A source for `url` with credentials from PROMETHEUS_TOKEN (bearer) or PROMETHEUS_USER and
+        PROMETHEUS_PASSWORD (basic): never from arguments, which shell histories and executed notebooks
+        record."""
+        user, password = os.environ.get("PROMETHEUS_USER"), os.environ.get("PROMETHEUS_PASSWORD")
+        return cls(
+            url,
+            token=os.environ.get("PROMETHEUS_TOKEN"),
+            basic_auth=(user, password or "") if user else None,
+            verify_tls=verify_tls,
+            timeout=timeout,
+        )
+
     def _count(self, response, *args, **kwargs) -> None:
         retries = getattr(response.raw, "retries", None)
         with self._lock:  # queries run on a few threads
@@ -93,8 +108,24 @@ class PrometheusSource:
 
     def range_query(self, query: str, start: datetime, end: datetime, step: str) -> dict:
         """The response body of one range query, with the query and its range; raises PrometheusError."""
+        result = self._answer(lambda: self._client.custom_query_range(query, start, end, step))
+        return {
+            "status": "success",
+            "data": {"resultType": "matrix", "result": result},
+            "query": query,
+            "start": format_time(start),
+            "end": format_time(end),
+            "step": step,
+        }
+
+    def check(self) -> None:
+        """Raise PrometheusError unless Prometheus answers an instant query (`vector(1)`)."""
+        self._answer(lambda: self._client.custom_query("vector(1)"))
+
+    def _answer(self, call):
+        """The result of one client call, its failures turned into PrometheusError."""
         try:
-            result = self._client.custom_query_range(query, start, end, step)
+            return call()
         except PrometheusApiClientException as exc:
             raise PrometheusError(_api_message(str(exc))) from None
         except requests.ConnectionError as exc:
@@ -105,14 +136,6 @@ class PrometheusSource:
             raise PrometheusError(f"no answer within {self.timeout:g} s", unreachable=True) from None
         except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
             raise PrometheusError(f"unexpected answer ({type(exc).__name__})") from None
-        return {
-            "status": "success",
-            "data": {"resultType": "matrix", "result": result},
-            "query": query,
-            "start": format_time(start),
-            "end": format_time(end),
-            "step": step,
-        }
 
     def fetch(
         self,

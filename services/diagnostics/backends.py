@@ -8,11 +8,8 @@ source they need answers. A name that does not exist is `incident_lib.InputError
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Callable
-
-import httpx
 
 from incident_lib.classify.diagnosis import Diagnosis
 from incident_lib.cluster import ClusterIndex
@@ -173,14 +170,16 @@ class LiveBackend:
         return True, f"Kubernetes API at {kube.server} answers (version {version})"
 
     def _check_prometheus(self) -> tuple[bool, str]:
+        from incident_lib.sources.prometheus import PrometheusError, PrometheusSource
+
         url = self.settings.prometheus_url
+        prometheus = PrometheusSource.from_environment(url, timeout=5.0)
         try:
-            response = httpx.get(
-                f"{url}/api/v1/query", params={"query": "vector(1)"}, timeout=5.0, **_prometheus_auth()
-            )
-            response.raise_for_status()
-        except httpx.HTTPError as exc:
+            prometheus.check()
+        except PrometheusError as exc:
             return False, f"Prometheus at {url} does not answer: {_one_line(exc)}"
+        finally:
+            prometheus.close()
         return True, f"Prometheus at {url} answers"
 
     def cached(self, request: AskRequest) -> bytes | None:
@@ -193,12 +192,8 @@ class LiveBackend:
         kube = self.connect()
         if kube is None:
             raise Unavailable(self.error)
-        auth = _prometheus_auth()
-        prometheus = PrometheusSource(
-            self.settings.prometheus_url,
-            token=auth.get("headers", {}).get("Authorization", "").removeprefix("Bearer ") or None,
-            basic_auth=auth.get("auth"),
-            timeout=self.settings.timeout_s,
+        prometheus = PrometheusSource.from_environment(
+            self.settings.prometheus_url, timeout=self.settings.timeout_s
         )
         try:
             try:
@@ -227,15 +222,6 @@ def _live_logs(snapshot: Snapshot, kube) -> LogReader:
         return text
 
     return read
-
-
-def _prometheus_auth() -> dict:
-    """httpx keyword arguments for Prometheus credentials from the environment, as the CLI reads them."""
-    token = os.environ.get("PROMETHEUS_TOKEN")
-    if token:
-        return {"headers": {"Authorization": f"Bearer {token}"}}
-    user, password = os.environ.get("PROMETHEUS_USER"), os.environ.get("PROMETHEUS_PASSWORD")
-    return {"auth": (user, password)} if user and password else {}
 
 
 def _one_line(exc: Exception) -> str:
