@@ -10,12 +10,22 @@ from incident_lib.k8s.objects import ObjectView
 from incident_lib.metrics.pod import Series
 from incident_lib.redact import redact_text
 
-_CONDITION = re.compile(r"\[(\w+)\]")  # conditions[Ready] -> the jsonpath filter on the condition type
+# `conditions[Ready]` and `containerStatuses[app]` in a field path become jsonpath filters on the
+# condition's type and the container's name.
+_ITEM = re.compile(r"(\w+)\[([^\]*]+)\]")
+
+
+def _jsonpath(path: str) -> str:
+    def item(match: re.Match) -> str:
+        key = "type" if match.group(1) == "conditions" else "name"
+        return f'{match.group(1)}[?(@.{key}=="{match.group(2)}")]'
+
+    return "{." + _ITEM.sub(item, path) + "}"
 
 
 def object_field(obj: ObjectView, path: str, value, weight: float, at: str | None = None) -> Evidence:
     """A field of an object, `path` as in `status.phase` or `status.conditions[Progressing].reason`."""
-    jsonpath = "{." + _CONDITION.sub(r'[?(@.type=="\1")]', path) + "}"
+    jsonpath = _jsonpath(path)
     scope = f" -n {obj.namespace}" if obj.namespace else ""
     return Evidence(
         source=f"{obj.kind.lower()}.{path.split('.', 1)[0]}",

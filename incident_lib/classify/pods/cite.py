@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from incident_lib.classify import cite
 from incident_lib.classify.evidence import Evidence
 from incident_lib.facts import PodFacts
@@ -33,21 +35,12 @@ def container_spec(facts: PodFacts, container: Container, subpath: str, value, w
 def _container_field(
     facts: PodFacts, container: Container, parent: str, subpath: str, value, weight: float, at: str | None
 ) -> Evidence:
-    pod = facts.pod
-    section, key = parent.split(".")
-    jsonpath = f'{{.{parent}[?(@.name=="{container.name}")].{subpath}}}'
-    field = (
-        f"{key}[{container.name}].{subpath}"
-        if section == "status"
-        else f"{parent}[{container.name}].{subpath}"
-    )
-    return Evidence(
-        source=f"pod.{section}",
-        field=field,
-        value=value,
-        weight=weight,
-        at=at,
-        lookup=f"kubectl get pod -n {pod.namespace} {pod.name} -o jsonpath='{jsonpath}'",
+    evidence = cite.object_field(facts.pod, f"{parent}[{container.name}].{subpath}", value, weight, at)
+    # status fields are named as DESIGN.md's example names them: containerStatuses[app].lastState…
+    return (
+        replace(evidence, field=f"{container.status_path}.{subpath}")
+        if parent.startswith("status")
+        else evidence
     )
 
 
