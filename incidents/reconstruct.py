@@ -25,6 +25,7 @@ import json
 import random
 import shutil
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -2411,8 +2412,23 @@ def fmt(value: float) -> str:
     return str(int(value)) if value == int(value) else repr(value)
 
 
-def metrics(pods: list[Obj]) -> dict[str, Obj]:
-    """Return the range-query responses by file stem (`<signal>.<namespace>`)."""
+def response(signal: str, ns: str, result: list[Obj], window: tuple[datetime, datetime]) -> Obj:
+    """A range-query response body as a bundle stores it: the API's `data` plus how it was asked."""
+    return {
+        "data": {"result": result, "resultType": "matrix"},
+        "end": ts(window[1]),
+        "query": promql(signal, ns),
+        "start": ts(window[0]),
+        "status": "success",
+        "step": f"{STEP}s",
+    }
+
+
+def resource_metrics(
+    pods: list[Obj], window: tuple[datetime, datetime], series_of: Callable[[str, str], list]
+) -> dict[str, Obj]:
+    """Memory, CPU and restarts of the pods of apps and default, by file stem (`<signal>.<namespace>`):
+    `series_of(pod name, signal)` gives each pod's samples (none, no series)."""
     out = {}
     for signal in ("memory_working_set", "cpu_usage", "restarts"):
         for ns in ("apps", "default"):
@@ -2421,23 +2437,29 @@ def metrics(pods: list[Obj]) -> dict[str, Obj]:
                 (p for p in pods if p["metadata"]["namespace"] == ns), key=lambda p: p["metadata"]["name"]
             ):
                 name = pod["metadata"]["name"]
-                container = pod["spec"]["containers"][0]["name"]
-                series = oom_series(signal) if name == OOM_POD else apps_series(signal, name)
-                result.append(
-                    {
-                        "metric": {"container": container, "namespace": ns, "pod": name},
-                        "values": [[t.timestamp(), fmt(v)] for t, v in series],
-                    }
-                )
-            out[f"{signal}.{ns}"] = {
-                "data": {"result": result, "resultType": "matrix"},
-                "end": ts(WINDOW_END),
-                "query": promql(signal, ns),
-                "start": ts(WINDOW_START),
-                "status": "success",
-                "step": f"{STEP}s",
-            }
+                series = series_of(name, signal)
+                if series:
+                    result.append(
+                        {
+                            "metric": {
+                                "container": pod["spec"]["containers"][0]["name"],
+                                "namespace": ns,
+                                "pod": name,
+                            },
+                            "values": [[t.timestamp(), fmt(v)] for t, v in series],
+                        }
+                    )
+            out[f"{signal}.{ns}"] = response(signal, ns, result, window)
     return out
+
+
+def metrics(pods: list[Obj]) -> dict[str, Obj]:
+    """The OOM drill's responses: the drill pod's own series, the others steady."""
+    return resource_metrics(
+        pods,
+        (WINDOW_START, WINDOW_END),
+        lambda name, signal: oom_series(signal) if name == OOM_POD else apps_series(signal, name),
+    )
 
 
 # ---------------------------------------------------------------- writing

@@ -41,8 +41,6 @@ from pathlib import Path
 import reconstruct as lab
 from reconstruct import Obj
 
-from incident_lib.metrics.catalogue import promql
-
 ROOT = Path(__file__).resolve().parent
 
 CL_NS = "default"
@@ -200,18 +198,13 @@ def crashloop_events(deploy: Obj, rs: Obj, pod: Obj) -> list[Obj]:
     return sorted(out, key=lambda e: (e["metadata"]["namespace"], e["metadata"]["name"]))
 
 
-def grid(start: datetime, end: datetime) -> list[datetime]:
-    n = int((end - start).total_seconds()) // lab.STEP
-    return [start + timedelta(seconds=lab.STEP * i) for i in range(n + 1)]
-
-
 def steady(
     signal: str, pod: str, window: tuple[datetime, datetime] = CL_WINDOW, seed: str = "crash-loop"
 ) -> list[tuple[datetime, float]]:
     """A healthy pod's samples over `window` (about 27Mi, 1m CPU, no restarts), noise seeded by `seed`."""
     rng = random.Random(f"{seed}/{pod}/{signal}")
     out = []
-    for t in grid(*window):
+    for t in lab.grid(*window):
         if signal == "memory_working_set":
             out.append((t, float(lab.APPS_MEMORY + rng.randint(-96, 96) * 4096)))
         elif signal == "cpu_usage":
@@ -225,19 +218,7 @@ def crashloop_restarts() -> list[tuple[datetime, float]]:
     """kube-state-metrics' restart counter of the drill: from the pod's start, one step per restart.
 
     The instances live under a second, so cAdvisor never scrapes them: no memory or CPU samples."""
-    return [(t, float(sum(s <= t for s in CL_STARTS[1:]))) for t in grid(*CL_WINDOW) if t >= CL_STARTS[0]]
-
-
-def response(signal: str, ns: str, result: list[Obj], window: tuple[datetime, datetime]) -> Obj:
-    """A range-query response body as a bundle stores it: the API's `data` plus how it was asked."""
-    return {
-        "data": {"result": result, "resultType": "matrix"},
-        "end": lab.ts(window[1]),
-        "query": promql(signal, ns),
-        "start": lab.ts(window[0]),
-        "status": "success",
-        "step": f"{lab.STEP}s",
-    }
+    return [(t, float(sum(s <= t for s in CL_STARTS[1:]))) for t in lab.grid(*CL_WINDOW) if t >= CL_STARTS[0]]
 
 
 def resource_metrics(
@@ -248,32 +229,12 @@ def resource_metrics(
 ) -> dict[str, Obj]:
     """Memory, CPU and restarts of the pods of apps and default: steady, except the `drill` pods'
     series (pod name -> signal -> samples; no samples, no series)."""
-    out = {}
-    for signal in ("memory_working_set", "cpu_usage", "restarts"):
-        for ns in ("apps", "default"):
-            result = []
-            for pod in sorted(
-                (p for p in pods if p["metadata"]["namespace"] == ns), key=lambda p: p["metadata"]["name"]
-            ):
-                name = pod["metadata"]["name"]
-                series = (
-                    (drill or {})[name](signal)
-                    if name in (drill or {})
-                    else steady(signal, name, window, seed)
-                )
-                if series:
-                    result.append(
-                        {
-                            "metric": {
-                                "container": pod["spec"]["containers"][0]["name"],
-                                "namespace": ns,
-                                "pod": name,
-                            },
-                            "values": [[t.timestamp(), lab.fmt(v)] for t, v in series],
-                        }
-                    )
-            out[f"{signal}.{ns}"] = response(signal, ns, result, window)
-    return out
+    drill = drill or {}
+    return lab.resource_metrics(
+        pods,
+        window,
+        lambda name, signal: drill[name](signal) if name in drill else steady(signal, name, window, seed),
+    )
 
 
 def crashloop_metrics(pods: list[Obj]) -> dict[str, Obj]:
@@ -479,7 +440,7 @@ def traffic_series(service: str, signal: str, profile: str) -> list[tuple[dateti
     rng = random.Random(f"latency/{service}/{signal}")
     base = {"latency_p50": p50, "latency_p95": p95, "latency_p99": p99}
     out = []
-    for t in grid(*LT_WINDOW):
+    for t in lab.grid(*LT_WINDOW):
         if signal == "request_rate":
             out.append((t, round(rate * (1 + rng.uniform(-0.04, 0.04)), 6)))
         elif signal == "error_ratio":
@@ -508,7 +469,7 @@ def traffic_metrics() -> dict[str, Obj]:
                 for svc in sorted(TRAFFIC)
             ]
             name = f"{profile}_{signal}"
-            out[f"{name}.{LT_NS}"] = response(name, LT_NS, result, LT_WINDOW)
+            out[f"{name}.{LT_NS}"] = lab.response(name, LT_NS, result, LT_WINDOW)
     return out
 
 
