@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from incident_lib.classify.evidence import SEVERITIES, severity_rank
+from incident_lib.classify.evidence import SEVERITIES, at_least
 from incident_lib.classify.thresholds import DEFAULTS
 from incident_lib.errors import InputError
 
@@ -141,9 +141,7 @@ def _diagnose_without_gc(args: argparse.Namespace) -> int:
     else:
         text = (markdown if args.format == "markdown" else table)(diagnoses)
     _write(text)
-    if args.fail_on and any(
-        d.is_finding and severity_rank(d.severity) <= severity_rank(args.fail_on) for d in diagnoses
-    ):
+    if args.fail_on and any(d.is_finding and at_least(d.severity, args.fail_on) for d in diagnoses):
         return EXIT_FINDINGS
     return 0
 

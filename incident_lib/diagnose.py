@@ -117,13 +117,18 @@ def missing_evidence(facts: PodFacts) -> tuple[str, ...]:
     return tuple(missing)
 
 
+def check_namespace(snapshot: Snapshot, namespace: str) -> None:
+    """Raise InputError unless `namespace` is a valid name the snapshot holds (naming the closest ones)."""
+    dns_label(namespace, "namespace")
+    if namespace not in snapshot.namespaces():
+        raise not_found("namespace", namespace, snapshot.namespaces())
+
+
 def select(snapshot: Snapshot, kind: str, namespace: str | None, name: str | None) -> list[dict]:
     """The raw objects to diagnose; an unknown namespace or name is an InputError naming the closest ones."""
     objects = snapshot.of_kind(kind)
     if namespace is not None:
-        dns_label(namespace, "namespace")
-        if namespace not in snapshot.namespaces():
-            raise not_found("namespace", namespace, snapshot.namespaces())
+        check_namespace(snapshot, namespace)
         objects = [o for o in objects if o["metadata"].get("namespace") == namespace]
     if name is not None:
         (dns_subdomain if kind == "Pod" else dns_label)(name, kind.lower())

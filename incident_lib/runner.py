@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import json
+import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -69,7 +70,7 @@ def _signature(declared: dict[str, dict]) -> str:
 
 def coerce_parameters(notebook: Path, raw: list[tuple[str, str]]) -> dict[str, object]:
     """Parameters from the command line, converted to the type of each default; unknown names refused."""
-    declared = _settable(notebook)
+    declared = _settable(notebook_parameters(notebook))
     values: dict[str, object] = {}
     for name, text in raw:
         _known(notebook, declared, name)
@@ -79,7 +80,10 @@ def coerce_parameters(notebook: Path, raw: list[tuple[str, str]]) -> dict[str, o
 
 def validate_parameters(notebook: Path, values: dict[str, object]) -> dict[str, object]:
     """Check parameters given as Python values (the demo's, a test's) like the command line's; return them."""
-    declared = _settable(notebook)
+    return _validated(notebook, _settable(notebook_parameters(notebook)), values)
+
+
+def _validated(notebook: Path, declared: dict[str, dict], values: dict[str, object]) -> dict[str, object]:
     for name, value in values.items():
         _known(notebook, declared, name)
         type_name = declared[name]["inferred_type_name"]
@@ -106,8 +110,8 @@ def resolve_paths(values: dict[str, object], base: Path) -> dict[str, object]:
     }
 
 
-def _settable(notebook: Path) -> dict[str, dict]:
-    return {n: p for n, p in notebook_parameters(notebook).items() if n != OUTPUT_DIR}
+def _settable(declared: dict[str, dict]) -> dict[str, dict]:
+    return {n: p for n, p in declared.items() if n != OUTPUT_DIR}
 
 
 def _known(notebook: Path, declared: dict[str, dict], name: str) -> None:
@@ -195,7 +199,7 @@ def run_notebook(
     from incident_lib.report.findings import findings_document, handed_findings, write_findings
 
     declared = notebook_parameters(notebook)
-    validate_parameters(notebook, parameters)
+    _validated(notebook, _settable(declared), parameters)
     name = name or notebook.stem
     folder = run_folder(root, name, now)
     effective = {n: _default(p["default"]) for n, p in declared.items() if n != OUTPUT_DIR} | parameters
@@ -210,7 +214,7 @@ def run_notebook(
             str(partial),
             parameters=injected,
             cwd=str(notebook.parent),
-            progress_bar=False,
+            progress_bar=sys.stderr.isatty(),  # a bar on a terminal; nothing in cron's or CI's logs
         )
     except papermill.PapermillExecutionError as exc:
         kept = partial.rename(folder / f"{name}.failed.ipynb")
@@ -219,9 +223,10 @@ def run_notebook(
         ) from None
     seconds = time.perf_counter() - started
     executed = partial.rename(folder / f"{name}.ipynb")
+    node = nbformat.read(executed, as_version=4)
     html = folder / f"{name}.html"
-    html.write_text(_html(executed), encoding="utf-8")
-    handed = handed_findings(nbformat.read(executed, as_version=4))
+    html.write_text(_html(node), encoding="utf-8")
+    handed = handed_findings(node)
     document = findings_document(handed, notebook.name, effective)
     findings = write_findings(document, folder / "findings.json")
     return RunOutputs(folder, executed, html, findings, document, seconds)
@@ -235,13 +240,12 @@ def _default(text: str) -> object:
         return text
 
 
-def _html(executed: Path) -> str:
+def _html(node) -> str:
     """The executed notebook as a report: outputs and narrative, no code cells."""
-    import nbformat
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+    body, _ = exporter.from_notebook_node(node)
     return body
 
 

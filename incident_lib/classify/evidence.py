@@ -67,6 +67,11 @@ def confidence(weights) -> float:
     return round(min(MAX_CONFIDENCE, 1.0 - doubt), 2)
 
 
+def at_least(severity: str, threshold: str) -> bool:
+    """True when `severity` is `threshold` or more severe (the test of `--fail-on`)."""
+    return severity_rank(severity) <= severity_rank(threshold)
+
+
 def severity_rank(severity: str) -> int:
     """0 for the most severe level; used to sort and to compare against `--fail-on`."""
     return SEVERITIES.index(severity)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from incident_lib.checks.result import CheckReport
 from incident_lib.classify.diagnosis import Diagnosis
-from incident_lib.classify.evidence import SEVERITIES, severity_rank
+from incident_lib.classify.evidence import SEVERITIES, at_least
 from incident_lib.k8s.objects import format_time
 
 FINDINGS_MIME = "application/vnd.incident-lab.findings+json"
@@ -96,7 +96,7 @@ def write_findings(document: dict, path: Path) -> Path:
 
 def reaches(findings: list[dict], severity: str) -> bool:
     """True when a finding is at least as severe as `severity` (the test of `--fail-on`)."""
-    return any(severity_rank(f["severity"]) <= severity_rank(severity) for f in findings)
+    return any(at_least(f["severity"], severity) for f in findings)
 
 
 def findings_text(diagnoses: list[Diagnosis]) -> str:

@@ -6,8 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from incident_lib.classify.diagnosis import Diagnosis
-from incident_lib.diagnose import diagnose_all
-from incident_lib.names import dns_label, not_found
+from incident_lib.diagnose import check_namespace, diagnose_all
 from incident_lib.snapshot import Snapshot
 
 
@@ -19,11 +18,8 @@ def sweep(snapshot: Snapshot, namespaces: Sequence[str] = ()) -> list[Diagnosis]
     The whole snapshot is diagnosed once and then filtered, so the ranking across namespaces is the
     library's own (`diagnose_all`), including findings that explain others.
     """
-    known = snapshot.namespaces()
     for namespace in namespaces:
-        dns_label(namespace, "namespace")
-        if namespace not in known:
-            raise not_found("namespace", namespace, known)
+        check_namespace(snapshot, namespace)
     diagnoses = diagnose_all(snapshot)
     if not namespaces:
         return diagnoses
