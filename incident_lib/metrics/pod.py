@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from incident_lib.snapshot import Snapshot
 
 
+def range_lookup(query: str, start: object, end: object, step: object) -> str:
+    """How a reader re-runs a stored range query: the PromQL and its range."""
+    return f"{query}  [range {start} .. {end}, step {step}]"
+
+
 @dataclass(frozen=True)
 class Series:
     """Samples of one signal for one pod (`timestamp`, `container`, `value`) and how to fetch them again."""
@@ -30,7 +35,7 @@ class Series:
 
     @property
     def lookup(self) -> str:
-        return f"{self.query}  [range {self.start} .. {self.end}, step {self.step}]"
+        return range_lookup(self.query, self.start, self.end, self.step)
 
     def container(self, name: str) -> pd.DataFrame:
         return self.frame[self.frame["container"] == name]

@@ -16,14 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from incident_lib.classify.diagnosis import Diagnosis
+from incident_lib.classify.thresholds import DEFAULTS, Thresholds
 from incident_lib.k8s.objects import format_time
 from incident_lib.k8s.pod import Pod
-from incident_lib.report.timeline import (
-    Thresholds,
-    TimelineEntry,
-    build_timeline,
-    timeline_markdown,
-)
+from incident_lib.report.timeline import TimelineEntry, build_timeline, duration, timeline_markdown
 from incident_lib.snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -54,13 +50,7 @@ PROCESS = (
 )
 
 
-@dataclass(frozen=True)
-class SLO:
-    """The service level objectives the impact is measured against (the chart's alert thresholds)."""
-
-    availability: float = 0.999
-    latency_p99_seconds: float = 1.0
-    error_ratio: float = 0.05
+AVAILABILITY = 0.999  # the availability objective the error budget is measured against
 
 
 @dataclass(frozen=True)
@@ -102,7 +92,11 @@ class Postmortem:
 
 
 def draft_postmortem(
-    snapshot: Snapshot, diagnoses: list[Diagnosis], slo: SLO = SLO(), figures: Mapping[str, str] = ()
+    snapshot: Snapshot,
+    diagnoses: list[Diagnosis],
+    thresholds: Thresholds = DEFAULTS,
+    availability: float = AVAILABILITY,
+    figures: Mapping[str, str] = (),
 ) -> Postmortem:
     """The draft for the findings among `diagnoses` (ranked, the first is the root cause).
 
@@ -111,7 +105,6 @@ def draft_postmortem(
     findings = tuple(d for d in diagnoses if d.is_finding)
     root = findings[0] if findings else None
     namespaces = sorted({d.subject.namespace for d in findings if d.subject.namespace})
-    thresholds = Thresholds(latency_p99_seconds=slo.latency_p99_seconds, error_ratio=slo.error_ratio)
     timeline = tuple(build_timeline(snapshot, namespaces, snapshot.window, thresholds)) if findings else ()
     started = next((e.at for e in timeline if e.warning), None)
     return Postmortem(
@@ -120,7 +113,7 @@ def draft_postmortem(
         root=root,
         findings=findings,
         summary=_summary(root, findings, started, snapshot.captured_at),
-        impact=tuple(_impact(snapshot, findings, timeline, started, namespaces, slo)),
+        impact=tuple(_impact(snapshot, findings, timeline, started, namespaces, availability)),
         trigger=_trigger(timeline, started),
         detection=_detection(timeline, started),
         resolution=_resolution(root, snapshot.captured_at),
@@ -161,7 +154,7 @@ def _impact(
     timeline: tuple[TimelineEntry, ...],
     started: datetime | None,
     namespaces: list[str],
-    slo: SLO,
+    availability: float,
 ) -> list[ImpactFigure]:
     out = [
         ImpactFigure(
@@ -174,7 +167,7 @@ def _impact(
         out.append(
             ImpactFigure(
                 "duration",
-                f"{_duration(snapshot.captured_at - started)} from {format_time(started)} to the capture "
+                f"{duration(snapshot.captured_at - started)} from {format_time(started)} to the capture "
                 "(ongoing at capture)",
                 "timeline: first warning row to manifest captured_at",
             )
@@ -193,11 +186,11 @@ def _impact(
     kills = sum(e.count for e in timeline if e.what.startswith("OOMKilling:"))
     if kills:
         out.append(ImpactFigure("OOM kills", str(kills), "events: reason OOMKilling (node-problem-detector)"))
-    out += _traffic_impact(snapshot, namespaces, slo)
+    out += _traffic_impact(snapshot, namespaces, availability)
     return out
 
 
-def _traffic_impact(snapshot: Snapshot, namespaces: list[str], slo: SLO) -> list[ImpactFigure]:
+def _traffic_impact(snapshot: Snapshot, namespaces: list[str], availability: float) -> list[ImpactFigure]:
     """Requests, 5xx and the error budget burnt, from the first traffic profile the bundle holds."""
     from incident_lib.metrics.frames import response_frame
 
@@ -222,9 +215,7 @@ def _traffic_impact(snapshot: Snapshot, namespaces: list[str], slo: SLO) -> list
             total += float(joined["value_rate"].sum()) * step
             bad += float((joined["value_rate"] * joined["value_ratio"]).sum()) * step
             seconds = max(seconds, rate["timestamp"].nunique() * step)
-        allowed = (
-            (1 - slo.availability) * (total / seconds if seconds else 0.0) * BUDGET_PERIOD.total_seconds()
-        )
+        allowed = (1 - availability) * (total / seconds if seconds else 0.0) * BUDGET_PERIOD.total_seconds()
         burnt = f"{bad / allowed:.1%}" if allowed else "n/a (no traffic)"
         return [
             ImpactFigure(
@@ -236,7 +227,7 @@ def _traffic_impact(snapshot: Snapshot, namespaces: list[str], slo: SLO) -> list
                 f"prometheus: {profile}_request_rate * {profile}_error_ratio * step",
             ),
             ImpactFigure(
-                f"error budget burnt ({slo.availability:.1%} over {BUDGET_PERIOD.days} days)",
+                f"error budget burnt ({availability:.1%} over {BUDGET_PERIOD.days} days)",
                 burnt,
                 "5xx responses / ((1 - SLO) * mean request rate * 30 days)",
             ),
@@ -269,7 +260,7 @@ def _trigger(timeline: tuple[TimelineEntry, ...], started: datetime | None) -> s
     return (
         f"The last recorded change before the first warning: {first_change.subject} at "
         f"{format_time(first_change.at)} ({first_change.what}); the first warning followed "
-        f"{_duration(started - first_change.at)} later. Check with `{first_change.lookup}`. "
+        f"{duration(started - first_change.at)} later. Check with `{first_change.lookup}`. "
         "_Confirm what was changed and why._"
     )
 
@@ -279,7 +270,7 @@ def _detection(timeline: tuple[TimelineEntry, ...], started: datetime | None) ->
     if not warnings:
         return "_No warning event in the bundle: say how the problem was noticed._"
     w = warnings[0]
-    lag = f", {_duration(w.at - started)} after the first sign" if started and w.at > started else ""
+    lag = f", {duration(w.at - started)} after the first sign" if started and w.at > started else ""
     return (
         f"The first warning event was {w.what.split(':', 1)[0]} on {w.subject} at {format_time(w.at)}{lag}"
         f"{' (seen ' + w.times + ')' if w.times else ''}. "
@@ -313,12 +304,6 @@ def _action_items(root: Diagnosis | None) -> list[ActionItem]:
     items.append(ActionItem("prevent", PREVENT.get(root.root_cause, PREVENT_DEFAULT), root.summary))
     items += [ActionItem("process", text) for text in PROCESS]
     return items
-
-
-def _duration(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    hours, rest = divmod(seconds, 3600)
-    return (f"{hours}h" if hours else "") + f"{rest // 60}m{rest % 60:02d}s"
 
 
 # ---------------------------------------------------------------- rendering

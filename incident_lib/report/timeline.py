@@ -18,14 +18,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from incident_lib.classify.thresholds import DEFAULTS, Thresholds
 from incident_lib.k8s.event import Event
 from incident_lib.k8s.objects import format_time, parse_time
 from incident_lib.k8s.pod import Pod
 from incident_lib.metrics.catalogue import SIGNALS
+from incident_lib.metrics.pod import range_lookup
 from incident_lib.snapshot import Snapshot
 
 MERGE_WITHIN = timedelta(minutes=5)
-MEMORY_FRACTION = 0.9  # a working set at 90% of its limit is one allocation away from an OOM kill
 SOURCES = ("event", "pod.status", "prometheus")  # the order of rows at the same second
 MIB = 2**20
 
@@ -53,21 +54,11 @@ class TimelineEntry:
         return (self.at, SOURCES.index(self.source), self.subject, self.what)
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    """Where a metric crosses into trouble: memory as a fraction of the limit, p99 latency in seconds
-    (the chart's `latencyP99ThresholdSeconds`), and the 5xx ratio (its `errorRatioThreshold`)."""
-
-    memory_fraction: float = MEMORY_FRACTION
-    latency_p99_seconds: float = 1.0
-    error_ratio: float = 0.05
-
-
 def build_timeline(
     snapshot: Snapshot,
     namespaces: Sequence[str] = (),
     window: tuple[datetime, datetime] | None = None,
-    thresholds: Thresholds = Thresholds(),
+    thresholds: Thresholds = DEFAULTS,
 ) -> list[TimelineEntry]:
     """The timeline of `namespaces` (every namespace when empty), within `window` when given.
 
@@ -211,7 +202,7 @@ def status_entries(pods: Iterable[Pod], captured_at: datetime) -> list[TimelineE
                     continue
                 reason = terminated.get("reason") or "terminated"
                 started = parse_time(terminated.get("startedAt"))
-                ran = f", ran {_duration(finished - started)}" if started else ""
+                ran = f", ran {duration(finished - started)}" if started else ""
                 out.append(
                     TimelineEntry(
                         at=finished,
@@ -249,35 +240,39 @@ def _jsonpath(pod: Pod, path: str) -> str:
     return f"kubectl get pod -n {pod.namespace} {pod.name} -o jsonpath='{{.status.{path}}}'"
 
 
-def _duration(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
+def duration(delta: timedelta) -> str:
+    """`1h02m05s`, `9m00s`, `32s`: a span as people read it in a timeline."""
+    hours, rest = divmod(int(delta.total_seconds()), 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m{seconds:02d}s"
+    return f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"
 
 
 # ---------------------------------------------------------------- metrics
 
 
 def metric_entries(
-    snapshot: Snapshot, pods: list[Pod], namespaces: Iterable[str], thresholds: Thresholds = Thresholds()
+    snapshot: Snapshot, pods: list[Pod], namespaces: Iterable[str], thresholds: Thresholds = DEFAULTS
 ) -> list[TimelineEntry]:
-    """Restarts (each step of the restart counter), memory reaching `memory_fraction` of the limit,
+    """Restarts (each step of the restart counter), memory reaching `memory_near_ratio` of the limit,
     and traffic crossing the latency and error thresholds (and coming back)."""
     out: list[TimelineEntry] = []
     by_name = {(p.namespace, p.name): p for p in pods}
     for namespace in namespaces:
         out += _restarts(snapshot, namespace, by_name)
-        out += _memory(snapshot, namespace, by_name, thresholds.memory_fraction)
+        out += _memory(snapshot, namespace, by_name, thresholds.memory_near_ratio)
         for profile in ("istio", "http"):
             out += _crossings(
                 snapshot,
                 f"{profile}_latency_p99",
                 namespace,
-                thresholds.latency_p99_seconds,
+                thresholds.slo_p99_seconds,
                 "p99 latency",
                 "s",
             )
             out += _crossings(
-                snapshot, f"{profile}_error_ratio", namespace, thresholds.error_ratio, "5xx ratio", ""
+                snapshot, f"{profile}_error_ratio", namespace, thresholds.max_error_ratio, "5xx ratio", ""
             )
     return out
 
@@ -288,10 +283,7 @@ def _frame(snapshot: Snapshot, signal: str, namespace: str):
         return None, ""
     from incident_lib.metrics.frames import response_frame
 
-    lookup = (
-        f"{body['query']}  [range {body.get('start', '')} .. {body.get('end', '')}, "
-        f"step {body.get('step', '')}]"
-    )
+    lookup = range_lookup(body["query"], body.get("start", ""), body.get("end", ""), body.get("step", ""))
     return response_frame(body), lookup
 
 
