@@ -10,7 +10,6 @@ live diagnosis and the bundle a capture writes hold the same text. The clock is 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from incident_lib.errors import InputError
@@ -20,7 +19,7 @@ from incident_lib.names import dns_label, dns_subdomain, not_found
 from incident_lib.redact import redact_object, redact_text
 from incident_lib.snapshot import LogKey, Snapshot, parse_window
 from incident_lib.sources.kubernetes import ISTIO, NAMESPACED, Forbidden, KubeSource, NotServed
-from incident_lib.sources.prometheus import PrometheusSource, step_for
+from incident_lib.sources.prometheus import PrometheusSource
 
 FORMAT = "incident-bundle/v1"
 REQUIRED = ("Pod", "Event")  # without these there is nothing to diagnose: a 403 on them stops the run
@@ -29,17 +28,8 @@ _DURATION = re.compile(r"^(\d+)([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
-@dataclass(frozen=True)
-class Window:
-    """The time range metrics are queried over, and the step of the range queries."""
-
-    start: datetime
-    end: datetime
-    step: str
-
-
-def window_from(text: str, now: datetime) -> Window:
-    """`1h`, `30m`, `2d` (ending `now`) or `START/END` in RFC 3339, as a Window with its query step."""
+def window_from(text: str, now: datetime) -> tuple[datetime, datetime]:
+    """The start and end of `1h`, `30m`, `2d` (ending `now`) or `START/END` in RFC 3339."""
     match = _DURATION.match(text.strip())
     if match:
         length = timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
@@ -50,7 +40,7 @@ def window_from(text: str, now: datetime) -> Window:
         start, end = parse_window(text)
     else:
         raise InputError(f"window {text!r}: expected a duration (30m, 1h, 6h, 2d) or START/END in RFC 3339")
-    return Window(start, end, step_for(start, end))
+    return start, end
 
 
 def collect(
@@ -67,7 +57,7 @@ def collect(
     `progress` is a tqdm bar (or anything with `update(n)`, `total` and `refresh()`) advanced per request.
     """
     captured_at = captured_at or datetime.now(UTC).replace(microsecond=0)
-    span = window_from(window, captured_at)
+    start, end = window_from(window, captured_at)
     run = _Run(kube, progress)
     if namespaces:
         namespaces = sorted(set(namespaces), key=namespaces.index)
@@ -86,7 +76,7 @@ def collect(
     logs = run.logs()
     metrics: dict[str, dict] = {}
     if prometheus is not None:
-        fetched = prometheus.fetch(namespaces, span.start, span.end, span.step, progress=progress)
+        fetched = prometheus.fetch(namespaces, start, end, progress=progress)
         metrics = fetched.metrics
         run.missing += [f"metrics/{name}: {why}" for name, why in sorted(fetched.missing.items())]
     else:
@@ -94,7 +84,7 @@ def collect(
     manifest = {
         "format": FORMAT,
         "captured_at": format_time(captured_at),
-        "window": {"start": format_time(span.start), "end": format_time(span.end), "step": span.step},
+        "window": {"start": format_time(start), "end": format_time(end)},
         "cluster": {"context": kube.context, "server": kube.server, **_version(kube)},
         "namespaces": namespaces,
         "queries": {name: body["query"] for name, body in sorted(metrics.items())},

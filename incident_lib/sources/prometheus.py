@@ -1,9 +1,11 @@
 """Live Prometheus through `prometheus-api-client`: one range query per catalogue signal per namespace.
 
-Each answer is kept as the HTTP API's response body plus the `query`, `start`, `end` and `step` that
-produced it, exactly what a bundle's `metrics/<signal>.<namespace>.json` holds. A Prometheus that is
-down, slow or answers with nothing never fails a diagnosis: the signal is left out (the diagnosis lists
-it as missing evidence) and the reason is kept for the manifest.
+The step of the range queries is Prometheus' own scrape interval (read from its configuration), or
+coarser for long windows: a finer step only repeats each sample. Each answer is kept as the HTTP API's
+response body plus the `query`, `start`, `end` and `step` that produced it, exactly what a bundle's
+`metrics/<signal>.<namespace>.json` holds. A Prometheus that is down, slow or answers with nothing
+never fails a diagnosis: the signal is left out (the diagnosis lists it as missing evidence) and the
+reason is kept for the manifest.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import requests
+import yaml
 from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
@@ -32,11 +35,14 @@ PARALLEL_QUERIES = 4  # Prometheus evaluates queries in parallel; a few at once,
 
 MAX_POINTS = 240  # per series: enough to see a memory ramp, small enough for 500 pods per namespace
 
+DEFAULT_SCRAPE_INTERVAL = 15  # seconds, a common one: the step's floor when Prometheus does not say its own
+
 
 @dataclass
 class Fetched:
     """Responses by `<signal>.<namespace>`, and why each missing one is missing."""
 
+    step: str
     metrics: dict[str, dict] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
 
@@ -58,7 +64,7 @@ class PrometheusSource:
         self.url = url.rstrip("/")
         self.calls = 0
         self._lock = threading.Lock()
-        session = requests.Session()
+        self._session = session = requests.Session()
         # With a session of our own the client ignores `disable_ssl`: set verification on the session.
         session.verify = verify_tls
         session.hooks["response"].append(self._count)
@@ -118,6 +124,24 @@ class PrometheusSource:
             "step": step,
         }
 
+    def scrape_interval(self) -> int | None:
+        """Seconds between scrapes in Prometheus' global configuration, or None when it does not say (an
+        API in front of it, such as Thanos' or Mimir's, serves no configuration); raises PrometheusError
+        when it does not answer at all."""
+        response = self._answer(
+            lambda: self._session.get(
+                f"{self.url}/api/v1/status/config",
+                headers=self._client.headers,
+                auth=self._client.auth,
+                timeout=self.timeout,
+            )
+        )
+        try:
+            config = yaml.safe_load(response.json()["data"]["yaml"]) if response.status_code == 200 else {}
+            return duration_seconds(config["global"]["scrape_interval"])
+        except (ValueError, KeyError, TypeError, yaml.YAMLError):
+            return None
+
     def check(self) -> None:
         """Raise PrometheusError unless Prometheus answers an instant query (`vector(1)`)."""
         self._answer(lambda: self._client.custom_query("vector(1)"))
@@ -148,41 +172,39 @@ class PrometheusSource:
     ) -> Fetched:
         """Every signal of every namespace: one query each, never one per pod, a few at a time.
 
-        A signal that fails or returns no series is left out and its reason recorded. The first query
-        is sent alone: when Prometheus is unreachable the others are not sent (each would wait for the
-        same timeout). Results are kept in catalogue order, whatever order they arrive in.
+        Prometheus' configuration is read first, for the step (when none is given) and to learn whether
+        Prometheus answers at all: when it does not, no query is sent (each would wait for the same
+        timeout). A signal that fails or returns no series is left out and its reason recorded. Results
+        are kept in catalogue order, whatever order they arrive in.
         """
-        step = step or step_for(start, end)
         names = [
             (f"{signal}.{namespace}", promql(signal, namespace))
             for namespace in namespaces
             for signal in signals
         ]
-        fetched = Fetched()
+        try:
+            interval = self.scrape_interval()
+        except PrometheusError as down:
+            fetched = Fetched(step or step_for(start, end))
+            fetched.missing = {name: f"Prometheus at {self.url}: {down}" for name, _ in names}
+            if progress is not None:
+                progress.update(len(names))
+            return fetched
+        fetched = Fetched(step or step_for(start, end, interval or DEFAULT_SCRAPE_INTERVAL))
 
         def ask(item: tuple[str, str]) -> tuple[str, dict | PrometheusError]:
             name, query = item
             try:
-                return name, self.range_query(query, start, end, step)
+                return name, self.range_query(query, start, end, fetched.step)
             except PrometheusError as exc:
                 return name, exc
 
-        def advance(n: int = 1) -> None:
-            if progress is not None:
-                progress.update(n)
-
-        with _collector_paused():
-            outcomes = [ask(item) for item in names[:1]]
-            advance(len(outcomes))
-            down = next((o for _, o in outcomes if isinstance(o, PrometheusError) and o.unreachable), None)
-            if down is None:
-                with ThreadPoolExecutor(max_workers=PARALLEL_QUERIES) as pool:
-                    for outcome in pool.map(ask, names[1:]):
-                        outcomes.append(outcome)
-                        advance()
-            else:
-                outcomes += [(name, down) for name, _ in names[1:]]
-                advance(len(names) - 1)
+        outcomes = []
+        with _collector_paused(), ThreadPoolExecutor(max_workers=PARALLEL_QUERIES) as pool:
+            for outcome in pool.map(ask, names):
+                outcomes.append(outcome)
+                if progress is not None:
+                    progress.update(1)
         for name, outcome in outcomes:
             if isinstance(outcome, PrometheusError):
                 fetched.missing[name] = f"Prometheus at {self.url}: {outcome}"
@@ -214,10 +236,22 @@ class PrometheusError(Exception):
         self.unreachable = unreachable
 
 
-def step_for(start: datetime, end: datetime) -> str:
-    """The query step for a window: 15 s (a common scrape interval) or coarser, at most MAX_POINTS points."""
+def step_for(start: datetime, end: datetime, scrape_interval: int = DEFAULT_SCRAPE_INTERVAL) -> str:
+    """The query step for a window: the scrape interval, or coarser so a series has at most MAX_POINTS."""
     seconds = (end - start) / timedelta(seconds=1)
-    return f"{max(15, math.ceil(seconds / MAX_POINTS))}s"
+    return f"{max(scrape_interval, math.ceil(seconds / MAX_POINTS))}s"
+
+
+def duration_seconds(text: str) -> int:
+    """Whole seconds (at least 1) of a Prometheus duration such as `30s`, `1m` or `1h30m`."""
+    parts = _DURATION_PART.findall(text)
+    if not parts or "".join(n + unit for n, unit in parts) != text:
+        raise ValueError(f"not a Prometheus duration: {text!r}")
+    return max(1, round(sum(int(n) * _UNIT_SECONDS[unit] for n, unit in parts)))
+
+
+_DURATION_PART = re.compile(r"(\d+)(ms|[smhdwy])")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
 
 
 def _api_message(text: str) -> str:

@@ -187,9 +187,12 @@ def _render(samples: Iterable[Sample]) -> str:
 
 
 class PrometheusServer:
-    """A `prometheus` process serving blocks created from OpenMetrics text, until `stop()`."""
+    """A `prometheus` process serving blocks created from OpenMetrics text, until `stop()`.
 
-    def __init__(self, workdir: Path, openmetrics: str) -> None:
+    Its configuration's `scrape_interval` says how far apart the samples are, as if it had scraped them.
+    """
+
+    def __init__(self, workdir: Path, openmetrics: str, scrape_interval: str = "15s") -> None:
         self.workdir = workdir
         data = workdir / "data"
         data.mkdir(parents=True, exist_ok=True)
@@ -202,7 +205,7 @@ class PrometheusServer:
             timeout=300,
         )
         source.unlink()
-        (workdir / "prometheus.yml").write_text("global:\n  scrape_interval: 15s\n")
+        (workdir / "prometheus.yml").write_text(f"global:\n  scrape_interval: {scrape_interval}\n")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = (workdir / "prometheus.log").open("wb")

@@ -127,12 +127,13 @@ def test_latency_in_payments_is_diagnosed_high_latency_from_real_scrapes(
     assert codes == [200] * REQUESTS
 
     def slow_requests_scraped() -> bool:
+        # backend-api observes its requests after payments-service answers them: wait for both scrapes.
         query = (
-            'sum(rate(http_request_duration_seconds_count{namespace="apps", service="payments-service",'
-            ' route="/api/payments"}[5m]))'
+            'sum by (service) (rate(http_request_duration_seconds_count{namespace="apps",'
+            ' route=~"/api/payments|/api/summary"}[5m])) > 0'
         )
         result = httpx.get(f"{prometheus}/api/v1/query", params={"query": query}).json()["data"]["result"]
-        return bool(result) and float(result[0]["value"][1]) > 0
+        return {r["metric"]["service"] for r in result} == {"payments-service", "backend-api"}
 
     wait_for(slow_requests_scraped, "the slow requests in Prometheus")
     end = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)

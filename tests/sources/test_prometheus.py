@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
@@ -14,7 +15,7 @@ from incident_lib.errors import InputError
 from incident_lib.k8s.objects import parse_time
 from incident_lib.metrics.catalogue import SIGNALS, promql
 from incident_lib.metrics.frames import response_frame
-from incident_lib.sources.prometheus import PrometheusError, PrometheusSource
+from incident_lib.sources.prometheus import PrometheusError, PrometheusSource, duration_seconds
 from tests.servers.prometheus import (
     LIMIT,
     MISSING,
@@ -23,6 +24,7 @@ from tests.servers.prometheus import (
     PROMTOOL,
     PrometheusServer,
     free_port,
+    load_namespace,
     openmetrics_for_canary,
 )
 
@@ -32,7 +34,7 @@ START, END = parse_time("2025-12-17T09:35:00Z"), parse_time("2025-12-17T10:05:00
 def test_one_query_per_signal_per_namespace_gives_bundle_shaped_bodies(prometheus):
     source = PrometheusSource(prometheus.url)
     fetched = source.fetch(["default", "apps"], START, END)
-    assert source.calls == 2 * len(SIGNALS)
+    assert source.calls == 1 + 2 * len(SIGNALS)  # its configuration, then the catalogue
     body = fetched.metrics["memory_working_set.default"]
     assert body["status"] == "success" and body["data"]["resultType"] == "matrix"
     assert body["query"] == promql("memory_working_set", "default")
@@ -84,6 +86,38 @@ def test_a_canarys_5xx_count_against_the_service_it_runs_behind(tmp_path):
     assert rate["value"].iloc[-1] == pytest.approx(40)  # both workloads, source-reported only
 
 
+def test_the_step_is_the_scrape_interval_or_coarser_for_long_windows(tmp_path):
+    if not (PROMETHEUS and PROMTOOL):
+        pytest.skip(MISSING)
+    scraped_every_30s = load_namespace("load", 2, START - timedelta(minutes=10), END, step=30)
+    server = PrometheusServer(tmp_path, scraped_every_30s, scrape_interval="30s")
+    try:
+        source = PrometheusSource(server.url)
+        assert source.scrape_interval() == 30
+        memory = source.fetch(["load"], START, END, signals=("memory_working_set",)).metrics
+        two_days = source.fetch(["load"], END - timedelta(days=2), END, signals=("memory_working_set",))
+    finally:
+        server.stop()
+    body = memory["memory_working_set.load"]
+    assert body["step"] == "30s"
+    assert [len(series["values"]) for series in body["data"]["result"]] == [
+        61,
+        61,
+    ]  # 30 min, each sample once
+    assert two_days.step == "720s"  # 2 days in at most 240 points
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("30s", 30), ("1m", 60), ("1h30m", 5400), ("500ms", 1)])
+def test_prometheus_durations_in_whole_seconds(text, seconds):
+    assert duration_seconds(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "30", "1x", "30s "])
+def test_what_is_not_a_prometheus_duration_is_refused(text):
+    with pytest.raises(ValueError, match="not a Prometheus duration"):
+        duration_seconds(text)
+
+
 def test_a_signal_with_no_series_is_missing_with_its_reason(prometheus):
     fetched = PrometheusSource(prometheus.url).fetch(["default"], START, END)
     assert "http_request_rate.default" not in fetched.metrics
@@ -113,7 +147,8 @@ def test_prometheus_down_makes_every_signal_missing_after_one_attempt():
 
 
 class _Recorder(BaseHTTPRequestHandler):
-    """A stand-in for Prometheus that records headers, answers an empty matrix, and may be slow."""
+    """A stand-in for an API in front of Prometheus (as Thanos' is): it serves no configuration, answers
+    every query with an empty matrix, records paths and headers, and may be slow."""
 
     seen: ClassVar[list] = []
     delay = 0.0
@@ -123,7 +158,7 @@ class _Recorder(BaseHTTPRequestHandler):
         time.sleep(type(self).delay)
         body = json.dumps({"status": "success", "data": {"resultType": "matrix", "result": []}}).encode()
         try:
-            self.send_response(200)
+            self.send_response(404 if self.path == "/api/v1/status/config" else 200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -153,6 +188,16 @@ def test_a_bearer_token_and_basic_auth_are_sent_on_get_queries(recorder):
     assert path.startswith("/api/v1/query_range?query=up&start=1765964100&end=1765965900&step=15s")
     assert bearer["Authorization"] == "Bearer s3cret-token"
     assert basic["Authorization"].startswith("Basic ")
+
+
+def test_without_prometheus_configuration_the_step_is_15s_and_credentials_go_on_every_request(recorder):
+    fetched = PrometheusSource(recorder, token="s3cret-token").fetch(
+        ["apps"], START, END, signals=("cpu_usage",)
+    )
+    assert fetched.step == "15s"
+    (config, config_headers), (query, query_headers) = _Recorder.seen
+    assert config == "/api/v1/status/config" and "step=15s" in query
+    assert config_headers["Authorization"] == query_headers["Authorization"] == "Bearer s3cret-token"
 
 
 def test_a_slow_prometheus_is_missing_evidence_not_a_failure(recorder):
