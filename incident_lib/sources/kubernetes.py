@@ -29,6 +29,8 @@ PAGE_SIZE = 500  # what kubectl asks for: a 10,000-pod namespace is 20 requests 
 MAX_RESTARTS = 3  # a list whose continue token expires this often in a row is given up
 LOG_TAIL_LINES = 500
 LOG_LIMIT_BYTES = 256 * 1024
+SERVICE_ACCOUNT = Path("/var/run/secrets/kubernetes.io/serviceaccount")  # the kubelet mounts it in pods
+IN_CLUSTER = "in-cluster"  # the context name of a source that logs in with the pod's service account
 
 
 @dataclass(frozen=True)
@@ -130,40 +132,31 @@ class KubeSource:
         self.server = api_client.configuration.host
 
     @classmethod
-    def connect(
-        cls, context: str | None = None, kubeconfig: str | None = None, timeout: float = 15.0
-    ) -> KubeSource:
+    def connect(cls, context: str | None = None, timeout: float = 15.0) -> KubeSource:
         """A source for `context` of the kubeconfig (`KUBECONFIG`, else ~/.kube/config), or the pod's
         service account when there is no kubeconfig and the process runs in a cluster."""
         configuration = client.Configuration()  # this source's own: the client's global is never touched
         # A GET that fails to connect is retried once; a read that times out is not (the caller waits once).
         configuration.retries = urllib3.Retry(total=1, connect=1, read=0, status=0, redirect=0)
-        path = kubeconfig or os.environ.get("KUBECONFIG") or str(Path("~/.kube/config").expanduser())
-        paths = [p for p in path.split(os.pathsep) if p]
-        in_cluster = "KUBERNETES_SERVICE_HOST" in os.environ and not any(Path(p).exists() for p in paths)
+        path = os.environ.get("KUBECONFIG") or str(Path("~/.kube/config").expanduser())
+        kubeconfig = any(Path(p).exists() for p in path.split(os.pathsep) if p)
+        if not kubeconfig and context is None and "KUBERNETES_SERVICE_HOST" in os.environ:
+            return cls(client.ApiClient(_in_cluster(configuration)), IN_CLUSTER, timeout)
+        if not kubeconfig:
+            raise InputError(
+                f"no kubeconfig at {path} (set KUBECONFIG, or run in a pod with a service account)"
+            )
         try:
-            if in_cluster and context is None:
-                config.load_incluster_config(client_configuration=configuration)
-                name = "in-cluster"
-            else:
-                if not any(Path(p).exists() for p in paths):
-                    raise InputError(
-                        f"no kubeconfig at {path} (set KUBECONFIG, or run in a pod with a service account)"
-                    )
-                contexts, current = config.list_kube_config_contexts(config_file=path)
-                names = [c["name"] for c in contexts]
-                if context is not None and context not in names:
-                    raise not_found("context", context, names)
-                config.load_kube_config(
-                    config_file=path,
-                    context=context,
-                    client_configuration=configuration,
-                    persist_config=False,
-                )
-                name = context or (current or {}).get("name", "")
+            contexts, current = config.list_kube_config_contexts(config_file=path)
+            names = [c["name"] for c in contexts]
+            if context is not None and context not in names:
+                raise not_found("context", context, names)
+            config.load_kube_config(
+                config_file=path, context=context, client_configuration=configuration, persist_config=False
+            )
         except ConfigException as exc:
             raise InputError(f"kubeconfig {path}: {_one_line(str(exc))}") from None
-        return cls(client.ApiClient(configuration), name, timeout)
+        return cls(client.ApiClient(configuration), context or (current or {}).get("name", ""), timeout)
 
     def close(self) -> None:
         self.api_client.close()
@@ -369,9 +362,14 @@ class KubeSource:
             return _BadRequest()
         verb, _, rest = what.partition(" ")
         if status == 401:
+            remedy = (
+                f"check the token mounted at {SERVICE_ACCOUNT}"
+                if self.context == IN_CLUSTER
+                else "log in again or choose another --context"
+            )
             return InputError(
                 f"Kubernetes API at {self.server} rejected the credentials of context {self.context!r} "
-                f"(401 Unauthorized) trying to {what}; log in again or choose another --context"
+                f"(401 Unauthorized) trying to {what}; {remedy}"
             )
         if status == 403:
             return Forbidden(
@@ -408,6 +406,19 @@ class _Missing(Exception):
 
 class _BadRequest(Exception):
     """400: e.g. a previous container log that does not exist."""
+
+
+def _in_cluster(configuration: client.Configuration) -> client.Configuration:
+    """`configuration` set for the API of the cluster this pod runs in: its service account's token
+    (re-read when the kubelet rotates it) and CA, the host from KUBERNETES_SERVICE_HOST and _PORT."""
+    loader = config.incluster_config.InClusterConfigLoader(
+        token_filename=str(SERVICE_ACCOUNT / "token"), cert_filename=str(SERVICE_ACCOUNT / "ca.crt")
+    )
+    try:
+        loader.load_and_set(configuration)
+    except ConfigException as exc:
+        raise InputError(f"in-cluster service account at {SERVICE_ACCOUNT}: {_one_line(str(exc))}") from None
+    return configuration
 
 
 def _read_at_most(response, limit: int) -> bytes:

@@ -4,7 +4,8 @@ Lists come paginated (`limit`/`continue`, ordered by namespace and name as etcd 
 and `apiVersion` left off the items, `fieldSelector` filters events and pods, logs honour `tailLines`
 and `limitBytes`, and the failures a live source must survive are switches: 401 without the token, 403
 per verb and resource, 404 for unserved APIs and missing objects, 410 on continue tokens, slow answers.
-Every request is recorded, so tests count calls. `python -m tests.servers.kube_api --pods N` serves N
+Every request is recorded, so tests count calls. Given a certificate it serves HTTPS, as a cluster's
+API does to the pods in it. `python -m tests.servers.kube_api --pods N` serves N
 generated pods (the benchmark runs it in its own process).
 """
 
@@ -12,12 +13,14 @@ from __future__ import annotations
 
 import base64
 import json
+import ssl
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 TOKEN = "replay-token"
@@ -69,7 +72,12 @@ class Faults:
 class KubeApiDouble:
     """Serve `objects` (raw API JSON, any kinds) and `logs` on a free loopback port until `stop()`."""
 
-    def __init__(self, objects: list[dict], logs: dict[tuple[str, str, str, bool], LogSource] | None = None):
+    def __init__(
+        self,
+        objects: list[dict],
+        logs: dict[tuple[str, str, str, bool], LogSource] | None = None,
+        tls: tuple[Path, Path] | None = None,
+    ):
         self.faults = Faults()
         self.requests: list[Request] = []
         self.log_bytes_sent: dict[tuple[str, str, str, bool], int] = defaultdict(int)
@@ -78,13 +86,18 @@ class KubeApiDouble:
         self._pages: dict[str, bytes] = {}
         self.set_objects(objects)
         self._server = _Server(("127.0.0.1", 0), _handler(self))
+        self.scheme = "https" if tls else "http"
+        if tls:  # (certificate, key), PEM
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
 
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{self.scheme}://{host}:{port}"
 
     def start(self) -> KubeApiDouble:
         self._thread.start()
@@ -294,8 +307,9 @@ def _handler(server: KubeApiDouble) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             url = urlsplit(self.path)
             query = {k: v[-1] for k, v in parse_qs(url.query).items()}
-            auth = self.headers.get("Authorization", "")
-            token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
+            # The scheme is case-insensitive: in a pod the client sends "bearer".
+            scheme, _, credentials = self.headers.get("Authorization", "").partition(" ")
+            token = credentials if scheme.lower() == "bearer" else None
             status, content_type, body = server.answer("GET", url.path, query, token)
             try:
                 self.send_response(status)
