@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import requests
-import yaml
 from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
@@ -136,10 +135,12 @@ class PrometheusSource:
                 timeout=self.timeout,
             )
         )
+        if response.status_code != 200:
+            return None
         try:
-            config = yaml.safe_load(response.json()["data"]["yaml"]) if response.status_code == 200 else {}
-            return duration_seconds(config["global"]["scrape_interval"])
-        except (ValueError, KeyError, TypeError, yaml.YAMLError):
+            match = _GLOBAL_SCRAPE_INTERVAL.search(response.json()["data"]["yaml"])
+            return duration_seconds(match.group(1)) if match else None
+        except (ValueError, KeyError, TypeError):
             return None
 
     def check(self) -> None:
@@ -250,6 +251,9 @@ def duration_seconds(text: str) -> int:
     return max(1, round(sum(int(n) * _UNIT_SECONDS[unit] for n, unit in parts)))
 
 
+# In the `global:` block, not a job's own. The configuration can be megabytes of YAML (a job per
+# ServiceMonitor): one line is found rather than the whole parsed.
+_GLOBAL_SCRAPE_INTERVAL = re.compile(r"^global: *\n(?: +.*\n)*? +scrape_interval: *(\S+)", re.M)
 _DURATION_PART = re.compile(r"(\d+)(ms|[smhdwy])")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
 

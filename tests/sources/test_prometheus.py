@@ -147,18 +147,22 @@ def test_prometheus_down_makes_every_signal_missing_after_one_attempt():
 
 
 class _Recorder(BaseHTTPRequestHandler):
-    """A stand-in for an API in front of Prometheus (as Thanos' is): it serves no configuration, answers
-    every query with an empty matrix, records paths and headers, and may be slow."""
+    """A stand-in for Prometheus that answers every query with an empty matrix, records paths and
+    headers, and may be slow. Without `config` (YAML) it serves no configuration, as Thanos' API does."""
 
     seen: ClassVar[list] = []
     delay = 0.0
+    config: str | None = None
 
     def do_GET(self):
         type(self).seen.append((self.path, dict(self.headers)))
         time.sleep(type(self).delay)
-        body = json.dumps({"status": "success", "data": {"resultType": "matrix", "result": []}}).encode()
+        status, data = 200, {"resultType": "matrix", "result": []}
+        if self.path == "/api/v1/status/config":
+            status, data = (404, {}) if self.config is None else (200, {"yaml": self.config})
+        body = json.dumps({"status": "success", "data": data}).encode()
         try:
-            self.send_response(404 if self.path == "/api/v1/status/config" else 200)
+            self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -172,7 +176,7 @@ class _Recorder(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def recorder():
-    _Recorder.seen, _Recorder.delay = [], 0.0
+    _Recorder.seen, _Recorder.delay, _Recorder.config = [], 0.0, None
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
@@ -198,6 +202,14 @@ def test_without_prometheus_configuration_the_step_is_15s_and_credentials_go_on_
     (config, config_headers), (query, query_headers) = _Recorder.seen
     assert config == "/api/v1/status/config" and "step=15s" in query
     assert config_headers["Authorization"] == query_headers["Authorization"] == "Bearer s3cret-token"
+
+
+def test_the_step_is_the_global_scrape_interval_not_a_jobs_own(recorder):
+    _Recorder.config = (
+        "scrape_configs:\n- job_name: kubelet\n  scrape_interval: 5s\n"
+        "global:\n  scrape_timeout: 10s\n  scrape_interval: 1m\n"
+    )
+    assert PrometheusSource(recorder).fetch(["apps"], START, END, signals=("cpu_usage",)).step == "60s"
 
 
 def test_a_slow_prometheus_is_missing_evidence_not_a_failure(recorder):
