@@ -28,11 +28,38 @@ READ_VERBS = {"get", "list", "watch"}
 MONITORING_VALUES = Path(__file__).resolve().parents[2] / "helm" / "monitoring" / "values.yaml"
 APP_VERSION = yaml.safe_load((CHART / "Chart.yaml").read_text())["appVersion"]
 DEFAULT_PROMETHEUS = yaml.safe_load((CHART / "values.yaml").read_text())["prometheusUrl"]
+CREDENTIALS = ("PROMETHEUS_TOKEN", "PROMETHEUS_USER", "PROMETHEUS_PASSWORD")
+#: An existing Secret with key names other than the defaults, so that ignoring them shows.
+AUTH_VALUES: dict[str, Any] = {
+    "prometheusAuth": {
+        "existingSecret": "prometheus-auth",
+        "tokenKey": "bearer-token",
+        "usernameKey": "user",
+        "passwordKey": "pass.txt",
+    }
+}
 
 
 def windows(items: list[str], size: int) -> list[list[str]]:
     """Every run of `size` consecutive items (to find `-p source live` in a command)."""
     return [items[i : i + size] for i in range(len(items) - size + 1)]
+
+
+def secret_refs(secret: str, keys: tuple[str, str, str]) -> list[dict[str, Any]]:
+    """The env entries PROMETHEUS_TOKEN, _USER and _PASSWORD from the optional `keys` of `secret`."""
+    return [
+        {"name": name, "valueFrom": {"secretKeyRef": {"name": secret, "key": key, "optional": True}}}
+        for name, key in zip(CREDENTIALS, keys, strict=True)
+    ]
+
+
+def credential_env(rendered: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """workload/container → its PROMETHEUS_TOKEN, _USER and _PASSWORD env entries, for every container."""
+    return {
+        f"{name}/{container['name']}": [e for e in container.get("env", []) if e["name"] in CREDENTIALS]
+        for name, spec in pod_specs(rendered)
+        for container in spec["containers"]
+    }
 
 
 def bound_to_the_reader(rendered: list[dict[str, Any]]) -> set[str]:
@@ -243,8 +270,9 @@ def test_sweep_reports_go_to_an_emptydir_or_the_claim_named_in_the_values() -> N
     [
         {"sweep": {"reports": {"existingClaim": "sweep-reports"}}, "labImage": {"tag": "9.9.9"}},
         {"diagnostics": {"enabled": False}, "prometheusUrl": ""},
+        AUTH_VALUES,
     ],
-    ids=["reports-claim", "sweep-only-without-prometheus"],
+    ids=["reports-claim", "sweep-only-without-prometheus", "prometheus-auth"],
 )
 def test_other_values_still_match_kubernetes_schemas(values: dict[str, Any]) -> None:
     rendered = objects(values)
@@ -263,6 +291,54 @@ def test_without_prometheus_the_sweep_runs_without_metrics_and_the_api_refuses_t
         pytest.raises(helm_python.HelmRenderError, match="prometheusUrl"),
     ):
         chart.render({"prometheusUrl": ""}, name=RELEASE, namespace=NAMESPACE)
+
+
+@pytest.mark.parametrize(
+    ("values", "keys"),
+    [
+        (AUTH_VALUES, ("bearer-token", "user", "pass.txt")),
+        ({"prometheusAuth": {"existingSecret": "prometheus-auth"}}, ("token", "username", "password")),
+    ],
+    ids=["key-names-set", "default-key-names"],
+)
+def test_prometheus_credentials_reach_the_api_and_the_sweep_from_the_existing_secret(
+    values: dict[str, Any], keys: tuple[str, str, str]
+) -> None:
+    rendered = objects(values)
+    found = credential_env(rendered)
+    expected = secret_refs("prometheus-auth", keys)
+    assert found.pop("diagnostics-api/diagnostics-api") == expected
+    assert found.pop(f"{RELEASE}-app-sweep/sweep") == expected
+    assert len(found) >= 4 and not any(found.values()), found  # the services query no Prometheus
+    assert of_kind(rendered, "Secret") == []
+
+
+def test_prometheus_credentials_add_nothing_but_the_secret_references() -> None:
+    without = objects()
+    with_auth = objects(AUTH_VALUES)
+    for _, spec in pod_specs(with_auth):
+        for container in spec["containers"]:
+            if "env" in container:
+                container["env"] = [e for e in container["env"] if e["name"] not in CREDENTIALS]
+    assert with_auth == without
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        None,
+        CUSTOM_VALUES,
+        {"prometheusAuth": {"existingSecret": "", "tokenKey": "bearer-token"}},
+        # The sweep alone, without a Prometheus URL, has nothing to authenticate to.
+        {"diagnostics": {"enabled": False}, "prometheusUrl": "", **AUTH_VALUES},
+    ],
+    ids=["default", "custom", "no-secret-keys-set", "secret-without-prometheus"],
+)
+def test_without_a_secret_or_a_prometheus_no_container_gets_credentials(
+    values: dict[str, Any] | None,
+) -> None:
+    found = credential_env(objects(values))
+    assert len(found) >= 1 and not any(found.values()), found
 
 
 def test_disabling_a_component_removes_its_workload_and_its_permissions() -> None:
@@ -333,6 +409,13 @@ def test_dashboard_configmap_carries_the_sidecar_label_and_the_dashboard(
         ({"labImage": {"repository": ""}}, "/labImage/repository"),
         ({"prometheusUrl": "prometheus:9090"}, "/prometheusUrl"),
         ({"sweep": {"reports": {"existingClaim": "Not_A_Name"}}}, "/sweep/reports/existingClaim"),
+        ({"prometheusAuth": {"existingSecret": 42}}, "/prometheusAuth/existingSecret"),
+        ({"prometheusAuth": {"existingSecret": True}}, "/prometheusAuth/existingSecret"),
+        ({"prometheusAuth": {"existingSecret": "Prometheus_Auth"}}, "/prometheusAuth/existingSecret"),
+        ({"prometheusAuth": {"tokenKey": ""}}, "/prometheusAuth/tokenKey"),
+        ({"prometheusAuth": {"passwordKey": "a/b"}}, "/prometheusAuth/passwordKey"),
+        # No place for the credentials themselves.
+        ({"prometheusAuth": {"existingSecret": "prometheus-auth", "password": "hunter2"}}, "'password'"),
     ],
 )
 def test_schema_rejects_bad_values_naming_the_key(values: dict[str, Any], where: str) -> None:

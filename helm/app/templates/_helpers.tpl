@@ -70,6 +70,26 @@ matplotlib, Jupyter and IPython write goes under /tmp (an emptyDir). A YAML list
 {{- end -}}
 
 {{/*
+Prometheus credentials of a container that queries .Values.prometheusUrl, read by the library from
+PROMETHEUS_TOKEN (bearer) or PROMETHEUS_USER and PROMETHEUS_PASSWORD (basic): references to the keys
+of the existing Secret .Values.prometheusAuth.existingSecret, each optional so that a Secret holding
+only a token, or only a username and password, works. A YAML list of env vars; empty without a Secret
+or without a Prometheus URL (nothing to authenticate to).
+*/}}
+{{- define "app.prometheusAuthEnv" -}}
+{{- with .Values.prometheusAuth }}
+{{- if and .existingSecret $.Values.prometheusUrl }}
+{{- $secret := .existingSecret }}
+{{- range list (list "PROMETHEUS_TOKEN" .tokenKey) (list "PROMETHEUS_USER" .usernameKey) (list "PROMETHEUS_PASSWORD" .passwordKey) }}
+- name: {{ index . 0 }}
+  valueFrom:
+    secretKeyRef: {name: {{ $secret | quote }}, key: {{ index . 1 | quote }}, optional: true}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
 A Deployment of one HTTP component with /health (liveness) and /ready (readiness) probes.
 Call with (dict "root" $ "name" NAME "deployment" DEPLOYMENT-NAME "version" v1|v2 "replicas" N
                "image" IMAGE-VALUES "tag" TAG "port" PORT "env" LIST-OF-ENV-VARS), and optionally
