@@ -47,12 +47,13 @@ def load_case(path: Path) -> Case:
     events = parse_event_text(
         data.get("events") or "", first.get("namespace", ""), objects[0]["kind"], first["name"]
     )
-    captured_at = parse_time(data["captured_at"]) if data.get("captured_at") else _latest_time(objects)
+    recorded = parse_time(data["captured_at"]) if data.get("captured_at") else None
     snapshot = Snapshot(
-        captured_at=captured_at,
+        captured_at=recorded or _latest_time(objects),
         objects=[*objects, *events],
         metrics=data.get("metrics") or {},
         origin=str(path),
+        captured_at_known=recorded is not None,
     )
     return Case(path, data["label"], snapshot)
 

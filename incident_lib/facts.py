@@ -39,7 +39,8 @@ class _ByReason:
 class PodFacts(_ByReason):
     """One pod, the events about it and its node, its metrics and crashed containers' previous logs.
 
-    `now` is the snapshot's capture time: rules compare against it, never against the clock.
+    `now` is the snapshot's capture time: rules compare against it, never against the clock;
+    `now_known` is False when that time was inferred (see Snapshot).
     `memory_cap` is the (LimitRange, max bytes) of its namespace; `owner_completed` is True for a pod
     of a Job that has since completed (a failed attempt that a retry made good).
     """
@@ -50,6 +51,7 @@ class PodFacts(_ByReason):
     metrics: SubjectMetrics
     previous_logs: dict[str, str]
     now: datetime
+    now_known: bool = True
     memory_cap: tuple[str, float] | None = None
     owner_completed: bool = False
     thresholds: Thresholds = field(default_factory=Thresholds)
@@ -110,6 +112,7 @@ def pod_facts(index: ClusterIndex, pods: list[dict], thresholds: Thresholds) -> 
             metrics=metrics[ns].for_subject(pod.name) if with_metrics else _NO_METRICS,
             previous_logs=_previous_logs(snapshot, pod),
             now=snapshot.captured_at,
+            now_known=snapshot.captured_at_known,
             memory_cap=index.memory_caps.get(ns),
             owner_completed=owner.get("kind") == "Job" and (ns, owner.get("name")) in index.completed_jobs,
             thresholds=thresholds,

@@ -29,7 +29,9 @@ class LogKey(NamedTuple):
 class Snapshot:
     """API objects (raw JSON), Prometheus responses and container logs, as of `captured_at`.
 
-    `captured_at` is the "now" of every time-based rule: no rule reads the clock.
+    `captured_at` is the "now" of every time-based rule: no rule reads the clock. `captured_at_known` is
+    False when it was inferred (a corpus case that only records its objects' own times): then no age can
+    be shown to be short, only long.
     `metrics` maps a name (`<signal>.<namespace>`) to a Prometheus response body with its `query`,
     `start`, `end` and `step`. `logs` maps each log to a function that reads it (logs stay on disk until
     a rule asks for one).
@@ -41,6 +43,7 @@ class Snapshot:
     logs: dict[LogKey, Callable[[], str]] = field(default_factory=dict)
     manifest: dict = field(default_factory=dict)
     origin: str = ""
+    captured_at_known: bool = True
 
     @cached_property
     def _by_kind(self) -> dict[str, list[dict]]:

@@ -1,10 +1,11 @@
 """The diagnosis of one subject: findings ranked into a root cause, with evidence and recommendations.
 
-Ranking: findings of problems come before benign ones (`healthy`, `completed`); a problem that another
-fired finding explains (the crash loop of an OOM-killed container) ranks after the ones that explain
-it; then the more severe, then the more confident, then the rule id, so a warning never hides a
-critical finding and the order is the same on every run. `unknown` is kept only when no other problem
-fired.
+Ranking: findings of problems come before benign ones (`healthy`, `completed`, `pod_starting`), and a
+problem a benign finding explains is none (a readiness probe that has not passed yet, in a pod still
+inside its start-up allowance); a problem that another fired finding explains (the crash loop of an
+OOM-killed container) ranks after the ones that explain it; then the more severe, then the more
+confident, then the rule id, so a warning never hides a critical finding and the order is the same on
+every run. `unknown` is kept only when no other problem fired.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 from incident_lib.classify.evidence import Evidence, Finding, Recommendation, severity_rank
 
-BENIGN = frozenset({"healthy", "completed"})
+BENIGN = frozenset({"healthy", "completed", "pod_starting"})
 FALLBACK = "unknown"
 
 
@@ -115,10 +116,11 @@ class Diagnosis:
 
 def rank(findings: list[Finding]) -> list[Finding]:
     """Order findings as the module docstring says; benign findings are dropped when a problem fired."""
-    problems = [f for f in findings if f.root_cause not in BENIGN]
+    normal = BENIGN | {cause for f in findings if f.root_cause in BENIGN for cause in f.explains}
+    problems = [f for f in findings if f.root_cause not in normal]
     if any(f.root_cause != FALLBACK for f in problems):
         problems = [f for f in problems if f.root_cause != FALLBACK]
-    pool = problems or findings
+    pool = problems or [f for f in findings if f.root_cause in BENIGN]
     explained = {cause for f in pool for cause in f.explains}
     return sorted(
         pool,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
 import pytest
 
 from incident_lib.corpus import load_cases
@@ -142,3 +145,43 @@ def test_a_crash_looping_container_that_just_restarted_is_a_crash_loop_not_a_rea
 
 def test_one_failed_liveness_probe_on_a_ready_pod_that_never_restarted_is_not_a_finding():
     assert diagnose_fixture("liveness-blip-healthy").root_cause == "healthy"
+
+
+def test_a_pod_not_ready_within_its_readiness_allowance_is_starting_not_a_probe_failure():
+    # Started 18 s before the snapshot; its probe may take 10 s + 5 s x 3 failures. One failure so far.
+    diagnosis = diagnose_fixture("starting-within-readiness-allowance")
+    assert (diagnosis.root_cause, diagnosis.severity) == ("pod_starting", "info")
+    assert not diagnosis.is_finding and diagnosis.other_causes == ()
+    assert any(e.value == "False, within the 25 s its probes allow" for e in diagnosis.evidence)
+
+
+def test_the_same_pod_past_its_readiness_allowance_is_a_probe_failure():
+    snapshot = fixture_snapshot("starting-within-readiness-allowance")
+    later = replace(snapshot, captured_at=snapshot.captured_at + timedelta(seconds=10))
+    assert diagnose_pods(later)[0].root_cause == "probe_failure"
+
+
+def test_a_young_pod_still_creating_its_container_is_starting():
+    diagnosis = diagnose_fixture("container-creating-young")
+    assert diagnosis.root_cause == "pod_starting"
+    assert any(e.value == "waiting: ContainerCreating" for e in diagnosis.evidence)
+
+
+def test_a_pod_creating_its_container_for_15_minutes_is_not_starting_any_more():
+    assert diagnose_fixture("container-creating-stale").root_cause == "unknown"
+
+
+def test_a_young_pod_with_a_warning_event_is_judged_on_the_warning():
+    snapshot = fixture_snapshot("container-creating-young")
+    failed_mount = {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {"name": "web-6d4cf56db6-new02.mount", "namespace": "shop"},
+        "involvedObject": {"kind": "Pod", "name": "web-6d4cf56db6-new02", "namespace": "shop"},
+        "reason": "FailedMount",
+        "type": "Warning",
+        "message": 'MountVolume.SetUp failed for volume "config" : configmap "web-config" not found',
+        "lastTimestamp": "2025-12-17T10:04:50Z",
+    }
+    diagnosis = diagnose_pods(replace(snapshot, objects=[*snapshot.objects, failed_mount]))[0]
+    assert diagnosis.root_cause == "config_error"

@@ -13,6 +13,7 @@ from incident_lib.classify.pods import (  # noqa: F401  (imported to register th
     memory_near_limit,
     oom_killed,
     pod_failed,
+    pod_starting,
     probe_failure,
     resource_policy_violation,
     terminating_stuck,

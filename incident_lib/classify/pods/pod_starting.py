@@ -1,0 +1,114 @@
+"""`pod_starting`: a pod inside its start-up allowance, with nothing wrong seen yet. Not a problem.
+
+Every rollout has pods that are not ready for a while: Pending until placed and pulled, ContainerCreating,
+running but not ready until the readiness probe first passes. Reporting them as unknown or as failing
+probes pages someone for a deploy. A pod is starting when nothing failed (no restart, no termination,
+no waiting reason other than ContainerCreating or PodInitializing, no Warning event other than a
+readiness or startup probe's `Unhealthy`) and it is younger than its allowance: STARTUP_GRACE from its
+creation until its containers run, and for a running container that is not ready, the time its startup
+and readiness probes may take from the container's start (each probe's initialDelaySeconds plus
+periodSeconds x failureThreshold, Kubernetes' defaults when unset). Past the allowance, the other rules
+judge the pod as they would any other.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from incident_lib.classify.evidence import Evidence
+from incident_lib.classify.pods import cite
+from incident_lib.classify.registry import Match, rule
+from incident_lib.facts import PodFacts
+from incident_lib.k8s.objects import format_time, parse_time
+from incident_lib.k8s.pod import Container
+
+STARTUP_GRACE = timedelta(minutes=2)  # creation to running: scheduling, volumes, a usual image pull
+STARTING_REASONS = frozenset({"", "ContainerCreating", "PodInitializing"})
+PROBE_WARNINGS = ("readiness probe", "startup probe")  # what a not-yet-ready container may log
+
+
+@rule("Pod", "pod_starting", version=1, severity="info", explains=("probe_failure", "unknown"))
+def pod_starting(facts: PodFacts) -> Match | None:
+    pod = facts.pod
+    app = [c for c in pod.containers if not c.init]
+    # Youth needs the time the pod was seen: a snapshot that does not record it proves no pod young.
+    if not facts.now_known or pod.phase not in ("Pending", "Running") or pod.deletion_timestamp or not app:
+        return None
+    if all(c.ready and c.running for c in app) or not _nothing_failed(facts):
+        return None
+    created = parse_time(pod.metadata.get("creationTimestamp"))
+    if created is None:
+        return None
+    evidence = [cite.pod_field(facts, "metadata.creationTimestamp", _age(facts, created), 0.3)]
+    for container in app:
+        if container.ready:
+            continue
+        started = parse_time((container.running or {}).get("startedAt"))
+        if started is None:  # not running yet: inside the grace from the pod's creation
+            if facts.now - created > STARTUP_GRACE:
+                return None
+            state = f"waiting: {container.waiting_reason}" if container.waiting_reason else "not started"
+            evidence.append(cite.container_status(facts, container, "state", state, 0.3))
+            continue
+        allowance = probe_allowance(container)
+        if facts.now - started > allowance:
+            return None
+        evidence += _not_ready_yet(facts, container, started, allowance)
+    which = "its container is" if len(app) == 1 else "its containers are"
+    return Match(
+        f"The pod is starting: {which} inside the start-up allowance and nothing has failed yet.",
+        tuple(evidence),
+    )
+
+
+def probe_allowance(container: Container) -> timedelta:
+    """How long after its start a container may take to become ready: its startup probe's budget, then
+    its readiness probe's (Kubernetes' defaults: no delay, every 10 s, 3 failures)."""
+    seconds = 0
+    for kind in ("startup", "readiness"):
+        probe = container.probe(kind)
+        if probe is not None:
+            seconds += int(probe.get("initialDelaySeconds", 0)) + int(probe.get("periodSeconds", 10)) * int(
+                probe.get("failureThreshold", 3)
+            )
+    return timedelta(seconds=seconds)
+
+
+def _nothing_failed(facts: PodFacts) -> bool:
+    if facts.pod.condition_is("PodScheduled", "False"):
+        return False
+    for container in facts.pod.containers:
+        ended = container.terminated is not None and not container.init  # an init container's end is normal
+        if container.restart_count or container.last_terminated or ended:
+            return False
+        if container.waiting_reason not in STARTING_REASONS:
+            return False
+    return all(
+        e.type != "Warning" or (e.reason == "Unhealthy" and e.message.lower().startswith(PROBE_WARNINGS))
+        for e in facts.events
+    )
+
+
+def _not_ready_yet(facts: PodFacts, container: Container, started, allowance: timedelta) -> list[Evidence]:
+    since = int((facts.now - started).total_seconds())
+    return [
+        cite.container_status(
+            facts,
+            container,
+            "state.running.startedAt",
+            f"{format_time(started)}, {since} s ago",
+            0.3,
+            at=format_time(started),
+        ),
+        cite.container_status(
+            facts,
+            container,
+            "ready",
+            f"False, within the {int(allowance.total_seconds())} s its probes allow",
+            0.3,
+        ),
+    ]
+
+
+def _age(facts: PodFacts, created) -> str:
+    return f"{format_time(created)}, {int((facts.now - created).total_seconds())} s before the snapshot"
