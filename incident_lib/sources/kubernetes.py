@@ -164,7 +164,8 @@ class KubeSource:
     # -- lists ------------------------------------------------------------------------------------------
 
     def list(self, kind: str, namespace: str | None = None, field_selector: str | None = None) -> list[dict]:
-        """Every object of `kind` in `namespace` (or cluster-wide), with `kind` and `apiVersion` set on each.
+        """Every object of `kind` in `namespace` (or cluster-wide), with `kind` and `apiVersion` set on each
+        and without `metadata.managedFields`.
 
         Pages of `page_size`; when the server expires the continue token (410 Gone) the list starts over,
         so the result is one consistent list, never two halves of different ones.
@@ -220,6 +221,7 @@ class KubeSource:
                         # List items omit kind and apiVersion; a bundle's objects carry them.
                         item.setdefault("kind", kind)
                         item.setdefault("apiVersion", api_version)
+                        _drop_managed_fields(item)
                         items.append(item)
                     token = (page.get("metadata") or {}).get("continue")
                     if not token:
@@ -406,6 +408,14 @@ class _Missing(Exception):
 
 class _BadRequest(Exception):
     """400: e.g. a previous container log that does not exist."""
+
+
+def _drop_managed_fields(item: dict) -> None:
+    """Leave out `metadata.managedFields`, as kubectl does when it shows an object: which client wrote
+    which field, a third or more of a real pod's JSON, and no rule reads it."""
+    metadata = item.get("metadata")
+    if isinstance(metadata, dict):
+        metadata.pop("managedFields", None)
 
 
 def _in_cluster(configuration: client.Configuration) -> client.Configuration:

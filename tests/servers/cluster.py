@@ -32,7 +32,8 @@ def recorded_logs() -> dict[tuple[str, str, str, bool], str]:
 
 
 def generated_pods(namespace: str, count: int) -> list[dict]:
-    """`count` healthy, running pods of one Deployment, shaped like the drill's apps pods."""
+    """`count` healthy, running pods of one Deployment, shaped like the drill's apps pods, with the
+    `managedFields` an API server keeps on each (the controller's fields and the kubelet's status)."""
     template = next(
         o for o in recorded_objects() if o["kind"] == "Pod" and o["metadata"]["namespace"] == "apps"
     )
@@ -43,5 +44,33 @@ def generated_pods(namespace: str, count: int) -> list[dict]:
         pod["metadata"].update(name=name, namespace=namespace, uid=f"00000000-0000-4000-8000-{i:012d}")
         pod["metadata"].pop("ownerReferences", None)
         pod["metadata"]["labels"] = {"app": "load"}
+        pod["metadata"]["managedFields"] = _managed_fields(pod)
         pods.append(pod)
     return pods
+
+
+def _managed_fields(pod: dict) -> list[dict]:
+    created = pod["metadata"].get("creationTimestamp")
+    labels = {"labels": pod["metadata"]["labels"]}
+    controller = {"f:metadata": _fields(labels), "f:spec": _fields(pod["spec"])}
+    return [
+        {"manager": "kube-controller-manager", "operation": "Update", "apiVersion": "v1", "time": created,
+         "fieldsType": "FieldsV1", "fieldsV1": controller},
+        {"manager": "kubelet", "operation": "Update", "apiVersion": "v1", "time": created,
+         "fieldsType": "FieldsV1", "subresource": "status", "fieldsV1": {"f:status": _fields(pod["status"])}},
+    ]  # fmt: skip
+
+
+def _fields(value) -> dict:
+    """A FieldsV1 set: `f:<field>` for a field, `k:{"name":…}` for an item of a list keyed by name or type."""
+    if isinstance(value, dict):
+        return {f"f:{key}": _fields(item) for key, item in value.items()}
+    if isinstance(value, list) and all(isinstance(i, dict) and ("name" in i or "type" in i) for i in value):
+        return {
+            "k:" + json.dumps({k: i[k] for k in ("name", "type") if k in i}, separators=(",", ":")): {
+                ".": {},
+                **_fields(i),
+            }
+            for i in value
+        }
+    return {}

@@ -131,3 +131,11 @@ def test_each_source_has_its_own_configuration_and_the_global_one_is_untouched(k
     kube = KubeSource.connect()
     assert kube.server == kube_api.url
     assert client.Configuration.get_default_copy().host == before != kube_api.url
+
+
+def test_managed_fields_are_left_out_as_kubectl_shows_objects(kubeconfig, kube_api):
+    served = next(p for p in kube_api.objects["pods"] if p["metadata"]["namespace"] == "load")
+    assert served["metadata"]["managedFields"]  # what the API keeps: the kubelet's and controller's fields
+    pods = KubeSource.connect().list("Pod", "load")
+    assert not any("managedFields" in p["metadata"] for p in pods)
+    assert pods[0]["metadata"]["labels"] == served["metadata"]["labels"]
