@@ -1,12 +1,14 @@
-"""Peak memory of a papermill run of notebooks/sweep.ipynb on the shipped bundle, against the CronJob's
-256Mi limit.
+"""Peak memory of a papermill run of notebooks/sweep.ipynb, against the CronJob's 256Mi limit: on the
+shipped bundle, and live against clusters of given sizes.
 
-    .venv/bin/python benchmarks/sweep_memory.py [--interval 0.05]
+    .venv/bin/python benchmarks/sweep_memory.py [--live-pods 1000 --live-pods 3000] [--interval 0.05]
 
 Runs the papermill CLI (as the CronJob does) in notebooks/, samples every `--interval` seconds the RSS
 of papermill and every process under it (the kernel), and prints the peak of their sum: what the
 container's memory cgroup would count, roughly (RSS counts shared pages in each process, so the sum
-overestimates a little). It also prints ru_maxrss of the children: the largest single process.
+overestimates a little). Each `--live-pods N` runs the sweep with `-p source live` against the
+Kubernetes API double serving N running pods (with the managedFields a real API server keeps), in its
+own process, found through KUBECONFIG as in a shell; metrics are not queried.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -26,6 +28,17 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT = 256 * 2**20
 MIB = 2**20
+
+
+@dataclass
+class Peak:
+    """One run: its exit code, duration, and the peak RSS of the process tree and of each process."""
+
+    returncode: int
+    seconds: float
+    total: int
+    by_process: dict[str, int]
+    stderr: str
 
 
 def tree_rss(process: psutil.Process) -> dict[str, int]:
@@ -37,42 +50,78 @@ def tree_rss(process: psutil.Process) -> dict[str, int]:
     return found
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--interval", type=float, default=0.05)
-    args = parser.parse_args()
+def sweep_peak(parameters: list[str], env: dict[str, str], interval: float) -> Peak:
+    """Run papermill on notebooks/sweep.ipynb with `parameters` and sample its tree's memory."""
     bin_dir = Path(sys.executable).parent
     with tempfile.TemporaryDirectory() as out:
-        output = Path(out) / "sweep.out.ipynb"
-        command = [str(bin_dir / "papermill"), "--no-progress-bar", "sweep.ipynb", str(output)]
-        env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+        command = [
+            str(bin_dir / "papermill"),
+            "--no-progress-bar",
+            "sweep.ipynb",
+            str(Path(out) / "out.ipynb"),
+        ]
+        env = {**env, "PATH": f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"}
         started = time.monotonic()
-        child = subprocess.Popen(command, cwd=ROOT / "notebooks", env=env, stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.PIPE)  # fmt: skip
+        child = subprocess.Popen([*command, *parameters], cwd=ROOT / "notebooks", env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
         watched = psutil.Process(child.pid)
-        peak_total, peak_by_process, samples = 0, {}, 0
+        total, by_process = 0, {}
         while child.poll() is None:
-            rss = tree_rss(watched) if child.poll() is None else {}
-            samples += 1
-            peak_total = max(peak_total, sum(rss.values()))
+            rss = tree_rss(watched)
+            total = max(total, sum(rss.values()))
             for name, value in rss.items():
-                peak_by_process[name] = max(peak_by_process.get(name, 0), value)
-            time.sleep(args.interval)
+                by_process[name] = max(by_process.get(name, 0), value)
+            time.sleep(interval)
         stderr = child.stderr.read().decode(errors="replace") if child.stderr else ""
-        elapsed = time.monotonic() - started
-    maxrss_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
-    print(f"papermill notebooks/sweep.ipynb (default source ../incidents/oom-drill): exit {child.returncode},"
-          f" {elapsed:.1f} s, {samples} samples every {args.interval:g} s")  # fmt: skip
-    if child.returncode:
-        print("  papermill failed: " + " | ".join(stderr.strip().splitlines()[-3:]))
-    for name, value in sorted(peak_by_process.items(), key=lambda kv: -kv[1]):
+    return Peak(child.returncode, time.monotonic() - started, total, by_process, stderr)
+
+
+def live_peak(pods: int, interval: float) -> Peak:
+    """The sweep's peak with `source live` against the API double serving `pods` pods."""
+    from tests.servers.kube_api import TOKEN
+
+    server = subprocess.Popen([sys.executable, "-m", "tests.servers.kube_api", "--pods", str(pods)], cwd=ROOT,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        url = server.stdout.readline().strip()
+        with tempfile.TemporaryDirectory() as tmp:
+            kubeconfig = Path(tmp) / "kubeconfig"
+            kubeconfig.write_text(
+                "apiVersion: v1\nkind: Config\ncurrent-context: bench\n"
+                f"clusters: [{{name: double, cluster: {{server: '{url}'}}}}]\n"
+                f"users: [{{name: sweep, user: {{token: {TOKEN}}}}}]\n"
+                "contexts: [{name: bench, context: {cluster: double, user: sweep}}]\n"
+            )
+            env = {k: v for k, v in os.environ.items() if k != "KUBERNETES_SERVICE_HOST"}
+            return sweep_peak(["-p", "source", "live"], {**env, "KUBECONFIG": str(kubeconfig)}, interval)
+    finally:
+        server.stdin.close()
+        server.wait(timeout=10)
+
+
+def report(title: str, peak: Peak) -> None:
+    print(f"{title}: exit {peak.returncode}, {peak.seconds:.1f} s")
+    if peak.returncode:
+        print("  papermill failed: " + " | ".join(peak.stderr.strip().splitlines()[-3:]))
+    for name, value in sorted(peak.by_process.items(), key=lambda kv: -kv[1]):
         print(f"  peak RSS {name:<28} {value / MIB:7.1f} MiB")
-    share = peak_total / LIMIT
     print(
-        f"  peak RSS of the tree (sum)         {peak_total / MIB:7.1f} MiB"
-        f" = {share:.0%} of the CronJob's 256Mi limit"
+        f"  peak RSS of the tree (sum)         {peak.total / MIB:7.1f} MiB"
+        f" = {peak.total / LIMIT:.0%} of the CronJob's 256Mi limit"
     )
-    print(f"  ru_maxrss of the largest child     {maxrss_kib / 1024:7.1f} MiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--interval", type=float, default=0.05, help="seconds between samples (default 0.05)")
+    parser.add_argument("--live-pods", type=int, action="append", default=[], metavar="N",
+                        help="also sweep a live cluster of N pods (repeatable)")  # fmt: skip
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    report("papermill notebooks/sweep.ipynb (default source ../incidents/oom-drill)",
+           sweep_peak([], dict(os.environ), args.interval))  # fmt: skip
+    for pods in args.live_pods:
+        report(f"papermill notebooks/sweep.ipynb -p source live, {pods} pods", live_peak(pods, args.interval))
 
 
 if __name__ == "__main__":

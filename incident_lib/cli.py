@@ -7,7 +7,6 @@ Exit codes: 0 ok; 1 findings at or above `--fail-on`; 2 bad usage or input (one 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 from incident_lib.classify.evidence import SEVERITIES, at_least
 from incident_lib.classify.thresholds import DEFAULTS
 from incident_lib.errors import InputError
+from incident_lib.gc_pause import gc_paused
 
 EXIT_FINDINGS, EXIT_INPUT, EXIT_NOTEBOOK = 1, 2, 3
 
@@ -111,11 +111,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _diagnose(args: argparse.Namespace) -> int:
     # The collector would only re-scan a 10,000-pod graph that lives until the command ends.
-    gc.disable()
-    try:
+    with gc_paused():
         return _diagnose_without_gc(args)
-    finally:
-        gc.enable()
 
 
 def _diagnose_without_gc(args: argparse.Namespace) -> int:

@@ -6,7 +6,6 @@ are bounded, and a malformed file is an `InputError` that names it.
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 import tarfile
@@ -14,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from incident_lib.errors import InputError
+from incident_lib.gc_pause import gc_paused
 from incident_lib.k8s.objects import iter_objects, parse_time
 from incident_lib.snapshot import LogKey, Snapshot
 
@@ -136,20 +136,15 @@ def _strip_top_folder(files: dict[str, Reader]) -> dict[str, Reader]:
 
 
 def _json(files: dict[str, Reader], name: str):
-    # Decoding builds millions of containers and no cycles: the collector would only re-scan them.
-    collecting = gc.isenabled()
-    gc.disable()
     try:
-        return json.loads(files[name](MAX_FILE_BYTES))
+        with gc_paused():
+            return json.loads(files[name](MAX_FILE_BYTES))
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{name}: malformed JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
     except UnicodeDecodeError:
         raise InputError(f"{name}: not UTF-8 text") from None
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _manifest(manifest) -> dict:

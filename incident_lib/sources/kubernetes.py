@@ -22,6 +22,7 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
 from incident_lib.errors import InputError
+from incident_lib.gc_pause import gc_paused
 from incident_lib.names import dns_label, not_found
 
 RBAC_HINT = "the read-only RBAC the chart ships grants it: helm/app/templates/sweep-rbac.yaml"
@@ -211,6 +212,10 @@ class KubeSource:
         )
 
     def _paginate(self, request, kind: str, api_version: str, what: str) -> list[dict]:
+        with gc_paused():  # the pages already read are not re-scanned while the next is decoded
+            return self._pages(request, kind, api_version, what)
+
+    def _pages(self, request, kind: str, api_version: str, what: str) -> list[dict]:
         for _ in range(MAX_RESTARTS + 1):
             items: list[dict] = []
             token = None

@@ -10,14 +10,11 @@ reason is kept for the manifest.
 
 from __future__ import annotations
 
-import gc
 import math
 import os
 import re
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -27,6 +24,7 @@ from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from incident_lib.errors import InputError
+from incident_lib.gc_pause import gc_paused
 from incident_lib.k8s.objects import format_time
 from incident_lib.metrics.catalogue import SIGNALS, promql
 
@@ -201,7 +199,7 @@ class PrometheusSource:
                 return name, exc
 
         outcomes = []
-        with _collector_paused(), ThreadPoolExecutor(max_workers=PARALLEL_QUERIES) as pool:
+        with gc_paused(), ThreadPoolExecutor(max_workers=PARALLEL_QUERIES) as pool:
             for outcome in pool.map(ask, names):
                 outcomes.append(outcome)
                 if progress is not None:
@@ -214,19 +212,6 @@ class PrometheusSource:
             else:
                 fetched.metrics[name] = outcome
         return fetched
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """A namespace's answer is hundreds of thousands of small lists and no cycles: decoding it with the
-    collector on only re-scans them (as when reading a bundle)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 class PrometheusError(Exception):
