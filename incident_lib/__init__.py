@@ -11,17 +11,18 @@ Everything a notebook calls is here, so notebooks never reach into submodules.
 
 from importlib import import_module
 
-from incident_lib.classify.diagnosis import Diagnosis
-from incident_lib.diagnose import diagnose_all, diagnose_pods
-from incident_lib.errors import InputError
-from incident_lib.report.text import table as text_table
-from incident_lib.snapshot import Snapshot, parse_window
-from incident_lib.sources.bundle import read_bundle
-from incident_lib.sources.open import open_snapshot
-
-# name -> (module, attribute). Loaded on first use: pandas and matplotlib come only when a notebook asks
-# for frames or plots, and the CLI does not pay for the report and runbook modules it does not run.
+# name -> (module, attribute). Loaded on first use: importing a submodule (the CLI's `run`, which only
+# drives papermill) does not load pandas with the rules, and a notebook loads matplotlib only for plots.
 _LAZY = {
+    "Diagnosis": ("incident_lib.classify.diagnosis", "Diagnosis"),
+    "InputError": ("incident_lib.errors", "InputError"),
+    "Snapshot": ("incident_lib.snapshot", "Snapshot"),
+    "diagnose_all": ("incident_lib.diagnose", "diagnose_all"),
+    "diagnose_pods": ("incident_lib.diagnose", "diagnose_pods"),
+    "open_snapshot": ("incident_lib.sources.open", "open_snapshot"),
+    "parse_window": ("incident_lib.snapshot", "parse_window"),
+    "read_bundle": ("incident_lib.sources.bundle", "read_bundle"),
+    "text_table": ("incident_lib.report.text", "table"),
     "diagnoses_frame": ("incident_lib.report.frames", "diagnoses_frame"),
     "evidence_frame": ("incident_lib.report.frames", "evidence_frame"),
     "recommendations_frame": ("incident_lib.report.frames", "recommendations_frame"),
@@ -56,15 +57,4 @@ def __dir__() -> list[str]:
     return sorted(__all__)
 
 
-__all__ = [
-    "Diagnosis",
-    "InputError",
-    "Snapshot",
-    "diagnose_all",
-    "diagnose_pods",
-    "open_snapshot",
-    "parse_window",
-    "read_bundle",
-    "text_table",
-    *_LAZY,
-]
+__all__ = list(_LAZY)
