@@ -153,10 +153,10 @@ class PrometheusSource:
             raise PrometheusError(_api_message(str(exc))) from None
         except requests.ConnectionError as exc:
             if isinstance(exc, requests.Timeout) or _timed_out(exc):
-                raise PrometheusError(f"no answer within {self.timeout:g} s", unreachable=True) from None
-            raise PrometheusError(f"cannot connect ({_reason(exc)})", unreachable=True) from None
+                raise PrometheusError(f"no answer within {self.timeout:g} s") from None
+            raise PrometheusError(f"cannot connect ({_reason(exc)})") from None
         except requests.Timeout:
-            raise PrometheusError(f"no answer within {self.timeout:g} s", unreachable=True) from None
+            raise PrometheusError(f"no answer within {self.timeout:g} s") from None
         except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
             raise PrometheusError(f"unexpected answer ({type(exc).__name__})") from None
 
@@ -215,11 +215,7 @@ class PrometheusSource:
 
 
 class PrometheusError(Exception):
-    """A query that did not give an answer; `unreachable` when Prometheus itself did not answer."""
-
-    def __init__(self, message: str, unreachable: bool = False) -> None:
-        super().__init__(message)
-        self.unreachable = unreachable
+    """A query, or Prometheus itself, that did not give an answer."""
 
 
 def step_for(start: datetime, end: datetime, scrape_interval: int = DEFAULT_SCRAPE_INTERVAL) -> str:
