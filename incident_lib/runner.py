@@ -215,6 +215,7 @@ def run_notebook(
             parameters=injected,
             cwd=str(notebook.parent),
             progress_bar=sys.stderr.isatty(),  # a bar on a terminal; nothing in cron's or CI's logs
+            kernel_manager_class=_ipc_kernel_manager(),
         )
     except papermill.PapermillExecutionError as exc:
         kept = partial.rename(folder / f"{name}.failed.ipynb")
@@ -230,6 +231,29 @@ def run_notebook(
     document = findings_document(handed, notebook.name, effective)
     findings = write_findings(document, folder / "findings.json")
     return RunOutputs(folder, executed, html, findings, document, seconds)
+
+
+def _ipc_kernel_manager() -> type:
+    """A kernel manager whose sockets are files in Jupyter's runtime folder (owner-only) rather than
+    loopback TCP ports: no other process on the machine can reach the kernel, and the kernel has no
+    plain-TCP warning to print on every run."""
+    import os
+    import uuid
+
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.paths import jupyter_runtime_dir
+    from traitlets import default
+
+    class IPCKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _transport_default(self) -> str:
+            return "ipc"
+
+        def _ip_default(self) -> str:  # the sockets' path prefix, one per kernel
+            os.makedirs(jupyter_runtime_dir(), mode=0o700, exist_ok=True)
+            return os.path.join(jupyter_runtime_dir(), f"kernel-{uuid.uuid4().hex}")
+
+    return IPCKernelManager
 
 
 def _default(text: str) -> object:
