@@ -49,17 +49,17 @@ def _mapping_without_duplicates(loader: _UniqueKeyLoader, node: yaml.MappingNode
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
 
 
-def render(values: dict[str, Any] | None = None) -> dict[str, str]:
-    """The chart rendered offline: template path → manifest text."""
+def render(values: dict[str, Any] | None = None, namespace: str = NAMESPACE) -> dict[str, str]:
+    """The chart rendered offline into release namespace `namespace`: template path → manifest text."""
     with helm_python.Chart.load(CHART) as chart:
-        return chart.render(values, name=RELEASE, namespace=NAMESPACE)
+        return chart.render(values, name=RELEASE, namespace=namespace)
 
 
-def objects(values: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def objects(values: dict[str, Any] | None = None, namespace: str = NAMESPACE) -> list[dict[str, Any]]:
     """Every Kubernetes object the chart renders with `values` (NOTES.txt excluded)."""
     return [
         doc
-        for path, text in render(values).items()
+        for path, text in render(values, namespace).items()
         if path.endswith((".yaml", ".yml"))
         for doc in yaml.load_all(text, Loader=_UniqueKeyLoader)
         if doc

@@ -25,7 +25,8 @@ from chart_render import (
 KUBERNETES_VERSION = "1.30.0"
 SERVICES = {"backend-api", "users-service", "orders-service", "payments-service"}
 READ_VERBS = {"get", "list", "watch"}
-MONITORING_VALUES = Path(__file__).resolve().parents[2] / "helm" / "monitoring" / "values.yaml"
+ROOT = Path(__file__).resolve().parents[2]
+MONITORING_VALUES = ROOT / "helm" / "monitoring" / "values.yaml"
 APP_VERSION = yaml.safe_load((CHART / "Chart.yaml").read_text())["appVersion"]
 DEFAULT_PROMETHEUS = yaml.safe_load((CHART / "values.yaml").read_text())["prometheusUrl"]
 CREDENTIALS = ("PROMETHEUS_TOKEN", "PROMETHEUS_USER", "PROMETHEUS_PASSWORD")
@@ -43,6 +44,13 @@ AUTH_VALUES: dict[str, Any] = {
 def windows(items: list[str], size: int) -> list[list[str]]:
     """Every run of `size` consecutive items (to find `-p source live` in a command)."""
     return [items[i : i + size] for i in range(len(items) - size + 1)]
+
+
+def sweep_container(rendered: list[dict[str, Any]]) -> dict[str, Any]:
+    """The one container of the sweep CronJob."""
+    (cronjob,) = of_kind(rendered, "CronJob")
+    (container,) = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    return container
 
 
 def secret_refs(secret: str, keys: tuple[str, str, str]) -> list[dict[str, Any]]:
@@ -197,7 +205,7 @@ def test_sweep_cronjob_runs_the_sweep_notebook_live_under_the_read_only_role(
     assert command[:3] == ["incident-lab", "run", "notebooks/sweep.ipynb"]
     assert ["-p", "source", "live"] in windows(command, 3)
     assert ["--out", "/reports"] in windows(command, 2)
-    assert container["args"] == ["-p", "prometheus_url", DEFAULT_PROMETHEUS]
+    assert container["args"] == ["-p", "namespaces", '["apps"]', "-p", "prometheus_url", DEFAULT_PROMETHEUS]
     assert container["image"] == f"ghcr.io/incident-lab/incident-lab:{APP_VERSION}"
     assert pod["serviceAccountName"] in bound_to_the_reader(default_objects)
     assert cronjob["spec"]["schedule"] == "*/30 * * * *"
@@ -228,7 +236,7 @@ def test_the_diagnostics_api_and_the_sweep_share_the_project_image_and_prometheu
         (sweep,) = specs[f"{RELEASE}-app-sweep"]["containers"]
         assert api["image"] == sweep["image"] == f"ghcr.io/incident-lab/incident-lab:{tag}"
         assert {e["name"]: e["value"] for e in api["env"]}["PROMETHEUS_URL"] == prometheus
-        assert sweep["args"] == ["-p", "prometheus_url", prometheus]
+        assert sweep["args"][-3:] == ["-p", "prometheus_url", prometheus]
         services_image = specs["backend-api"]["containers"][0]["image"]
         assert services_image.startswith("ghcr.io/incident-lab/services:")
 
@@ -265,14 +273,72 @@ def test_sweep_reports_go_to_an_emptydir_or_the_claim_named_in_the_values() -> N
     assert claimed == {"name": "reports", "persistentVolumeClaim": {"claimName": "sweep-reports"}}
 
 
+@pytest.mark.parametrize("namespace", [NAMESPACE, "incident-lab"])
+def test_by_default_the_sweep_reads_only_the_release_namespace(namespace: str) -> None:
+    args = sweep_container(objects(namespace=namespace))["args"]
+    assert args == ["-p", "namespaces", f'["{namespace}"]', "-p", "prometheus_url", DEFAULT_PROMETHEUS]
+
+
+def test_the_sweep_reads_the_namespaces_listed_in_the_values() -> None:
+    args = sweep_container(objects({"sweep": {"namespaces": ["apps", "default"]}}))["args"]
+    assert args == ["-p", "namespaces", '["apps","default"]', "-p", "prometheus_url", DEFAULT_PROMETHEUS]
+    assert json.loads(args[2]) == ["apps", "default"]
+
+
+def test_all_namespaces_passes_no_namespaces_so_the_notebook_sweeps_every_one() -> None:
+    args = sweep_container(objects({"sweep": {"allNamespaces": True}}))["args"]
+    assert args == ["-p", "prometheus_url", DEFAULT_PROMETHEUS]
+    assert not any("namespace" in arg for arg in args)
+
+
+@pytest.mark.parametrize(
+    ("values", "namespaces"),
+    [
+        (None, [NAMESPACE]),
+        ({"sweep": {"namespaces": ["apps", "default"]}}, ["apps", "default"]),
+        ({"sweep": {"allNamespaces": True}}, []),
+    ],
+    ids=["default", "listed", "all"],
+)
+def test_the_rendered_command_parses_with_the_cli_to_the_namespaces(
+    values: dict[str, Any] | None, namespaces: list[str]
+) -> None:
+    """The chart's command and args, through `incident-lab run`'s own parser and parameter checks (the
+    notebook's parameters cell is read, no kernel starts): the chart and the CLI cannot drift apart."""
+    from incident_lib.cli import _parser
+    from incident_lib.runner import coerce_parameters, notebook_parameters
+
+    container = sweep_container(objects(values))
+    program, *argv = container["command"] + container.get("args", [])
+    assert program == "incident-lab"
+    args = _parser().parse_args(argv)
+    notebook = ROOT / args.notebook
+    parameters = coerce_parameters(notebook, [tuple(p) for p in args.parameter])
+    if "namespaces" not in parameters:  # the notebook's default applies: [] = every namespace
+        assert json.loads(notebook_parameters(notebook)["namespaces"]["default"]) == []
+    assert parameters.get("namespaces", []) == namespaces
+    assert (parameters["source"], parameters["prometheus_url"]) == ("live", DEFAULT_PROMETHEUS)
+    assert (args.out, args.fail_on) == (Path("/reports"), "critical")
+
+
 @pytest.mark.parametrize(
     "values",
     [
         {"sweep": {"reports": {"existingClaim": "sweep-reports"}}, "labImage": {"tag": "9.9.9"}},
         {"diagnostics": {"enabled": False}, "prometheusUrl": ""},
         AUTH_VALUES,
+        {"sweep": {"namespaces": ["apps", "default", "kube-system"]}},
+        {"sweep": {"allNamespaces": True}},
+        {"sweep": {"allNamespaces": True}, "diagnostics": {"enabled": False}, "prometheusUrl": ""},
     ],
-    ids=["reports-claim", "sweep-only-without-prometheus", "prometheus-auth"],
+    ids=[
+        "reports-claim",
+        "sweep-only-without-prometheus",
+        "prometheus-auth",
+        "sweep-namespaces",
+        "sweep-all-namespaces",
+        "sweep-all-namespaces-without-args",
+    ],
 )
 def test_other_values_still_match_kubernetes_schemas(values: dict[str, Any]) -> None:
     rendered = objects(values)
@@ -284,8 +350,10 @@ def test_other_values_still_match_kubernetes_schemas(values: dict[str, Any]) -> 
 
 
 def test_without_prometheus_the_sweep_runs_without_metrics_and_the_api_refuses_to_render() -> None:
-    (cronjob,) = of_kind(objects({"diagnostics": {"enabled": False}, "prometheusUrl": ""}), "CronJob")
-    assert "args" not in cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
+    sweep = sweep_container(objects({"diagnostics": {"enabled": False}, "prometheusUrl": ""}))
+    assert sweep["args"] == ["-p", "namespaces", '["apps"]']
+    everywhere = {"diagnostics": {"enabled": False}, "prometheusUrl": "", "sweep": {"allNamespaces": True}}
+    assert "args" not in sweep_container(objects(everywhere))
     with (
         helm_python.Chart.load(CHART) as chart,
         pytest.raises(helm_python.HelmRenderError, match="prometheusUrl"),
@@ -409,6 +477,15 @@ def test_dashboard_configmap_carries_the_sidecar_label_and_the_dashboard(
         ({"labImage": {"repository": ""}}, "/labImage/repository"),
         ({"prometheusUrl": "prometheus:9090"}, "/prometheusUrl"),
         ({"sweep": {"reports": {"existingClaim": "Not_A_Name"}}}, "/sweep/reports/existingClaim"),
+        ({"sweep": {"namespaces": ["apps", "Apps_1"]}}, "/sweep/namespaces/1"),
+        ({"sweep": {"namespaces": ["-apps"]}}, "/sweep/namespaces/0"),
+        ({"sweep": {"namespaces": ["a" * 64]}}, "/sweep/namespaces/0"),
+        ({"sweep": {"namespaces": ["apps", "apps"]}}, "/sweep/namespaces'"),
+        ({"sweep": {"namespaces": "apps"}}, "/sweep/namespaces'"),
+        ({"sweep": {"allNamespaces": "true"}}, "/sweep/allNamespaces"),
+        ({"sweep": {"allNamespaces": 1}}, "/sweep/allNamespaces"),
+        # Every namespace and a list of them: which one was meant? Refused rather than one ignored.
+        ({"sweep": {"allNamespaces": True, "namespaces": ["apps"]}}, "/sweep/namespaces'"),
         ({"prometheusAuth": {"existingSecret": 42}}, "/prometheusAuth/existingSecret"),
         ({"prometheusAuth": {"existingSecret": True}}, "/prometheusAuth/existingSecret"),
         ({"prometheusAuth": {"existingSecret": "Prometheus_Auth"}}, "/prometheusAuth/existingSecret"),
