@@ -75,16 +75,17 @@ def collect(
         run.sweep(namespaces)
     logs = run.logs()
     metrics: dict[str, dict] = {}
+    window = {"start": format_time(start), "end": format_time(end)}
     if prometheus is not None:
         fetched = prometheus.fetch(namespaces, start, end, progress=progress)
-        metrics = fetched.metrics
+        metrics, window["step"] = fetched.metrics, fetched.step
         run.missing += [f"metrics/{name}: {why}" for name, why in sorted(fetched.missing.items())]
     else:
         run.missing.append("metrics: no Prometheus URL given (--prometheus-url)")
     manifest = {
         "format": FORMAT,
         "captured_at": format_time(captured_at),
-        "window": {"start": format_time(start), "end": format_time(end)},
+        "window": window,
         "cluster": {"context": kube.context, "server": kube.server, **_version(kube)},
         "namespaces": namespaces,
         "queries": {name: body["query"] for name, body in sorted(metrics.items())},

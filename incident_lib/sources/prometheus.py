@@ -37,7 +37,8 @@ DEFAULT_SCRAPE_INTERVAL = 15  # seconds, a common one: the step's floor when Pro
 
 @dataclass
 class Fetched:
-    """Responses by `<signal>.<namespace>`, and why each missing one is missing."""
+    """The step the range queries used, responses by `<signal>.<namespace>`, and why each missing one
+    is missing."""
 
     step: str
     metrics: dict[str, dict] = field(default_factory=dict)
@@ -153,10 +154,10 @@ class PrometheusSource:
             raise PrometheusError(_api_message(str(exc))) from None
         except requests.ConnectionError as exc:
             if isinstance(exc, requests.Timeout) or _timed_out(exc):
-                raise PrometheusError(f"no answer within {self.timeout:g} s") from None
-            raise PrometheusError(f"cannot connect ({_reason(exc)})") from None
+                raise PrometheusError(f"no answer within {self.timeout:g} s", unreachable=True) from None
+            raise PrometheusError(f"cannot connect ({_reason(exc)})", unreachable=True) from None
         except requests.Timeout:
-            raise PrometheusError(f"no answer within {self.timeout:g} s") from None
+            raise PrometheusError(f"no answer within {self.timeout:g} s", unreachable=True) from None
         except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
             raise PrometheusError(f"unexpected answer ({type(exc).__name__})") from None
 
@@ -172,9 +173,11 @@ class PrometheusSource:
         """Every signal of every namespace: one query each, never one per pod, a few at a time.
 
         Prometheus' configuration is read first, for the step (when none is given) and to learn whether
-        Prometheus answers at all: when it does not, no query is sent (each would wait for the same
-        timeout). A signal that fails or returns no series is left out and its reason recorded. Results
-        are kept in catalogue order, whatever order they arrive in.
+        Prometheus answers at all: when it does not, no query is sent. A Prometheus that answers that
+        light request but is too loaded to answer queries in time gets no more queries after the first
+        that times out (each would wait for the same timeout). A signal that fails or returns no series
+        is left out and its reason recorded. Results are kept in catalogue order, whatever order they
+        arrive in.
         """
         names = [
             (f"{signal}.{namespace}", promql(signal, namespace))
@@ -191,11 +194,17 @@ class PrometheusSource:
             return fetched
         fetched = Fetched(step or step_for(start, end, interval or DEFAULT_SCRAPE_INTERVAL))
 
+        gave_up: list[PrometheusError] = []  # the first query Prometheus did not answer, if any
+
         def ask(item: tuple[str, str]) -> tuple[str, dict | PrometheusError]:
             name, query = item
+            if gave_up:
+                return name, gave_up[0]
             try:
                 return name, self.range_query(query, start, end, fetched.step)
             except PrometheusError as exc:
+                if exc.unreachable:
+                    gave_up.append(exc)
                 return name, exc
 
         outcomes = []
@@ -215,7 +224,11 @@ class PrometheusSource:
 
 
 class PrometheusError(Exception):
-    """A query, or Prometheus itself, that did not give an answer."""
+    """A query that did not give an answer; `unreachable` when Prometheus did not answer (in time)."""
+
+    def __init__(self, message: str, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
 
 
 def step_for(start: datetime, end: datetime, scrape_interval: int = DEFAULT_SCRAPE_INTERVAL) -> str:

@@ -116,6 +116,7 @@ def test_prometheus_down_still_diagnoses_from_kubernetes_with_lower_confidence(k
     missing = degraded.to_dict().get("missing_evidence") or getattr(degraded, "missing", ())
     assert any("memory_working_set" in m for m in missing)
     assert any("cannot connect" in m for m in down.manifest["missing"])
+    assert with_metrics.manifest["window"]["step"] == "15s"  # the drill Prometheus' scrape interval
 
 
 def _leaky(objects: list[dict]) -> list[dict]:

@@ -15,7 +15,12 @@ from incident_lib.errors import InputError
 from incident_lib.k8s.objects import parse_time
 from incident_lib.metrics.catalogue import SIGNALS, promql
 from incident_lib.metrics.frames import response_frame
-from incident_lib.sources.prometheus import PrometheusError, PrometheusSource, duration_seconds
+from incident_lib.sources.prometheus import (
+    PARALLEL_QUERIES,
+    PrometheusError,
+    PrometheusSource,
+    duration_seconds,
+)
 from tests.servers.prometheus import (
     LIMIT,
     MISSING,
@@ -152,13 +157,15 @@ class _Recorder(BaseHTTPRequestHandler):
 
     seen: ClassVar[list] = []
     delay = 0.0
+    config_delay: float | None = None  # None: as slow as the queries
     config: str | None = None
 
     def do_GET(self):
         type(self).seen.append((self.path, dict(self.headers)))
-        time.sleep(type(self).delay)
+        config = self.path == "/api/v1/status/config"
+        time.sleep(self.config_delay if config and self.config_delay is not None else self.delay)
         status, data = 200, {"resultType": "matrix", "result": []}
-        if self.path == "/api/v1/status/config":
+        if config:
             status, data = (404, {}) if self.config is None else (200, {"yaml": self.config})
         body = json.dumps({"status": "success", "data": data}).encode()
         try:
@@ -176,7 +183,7 @@ class _Recorder(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def recorder():
-    _Recorder.seen, _Recorder.delay, _Recorder.config = [], 0.0, None
+    _Recorder.seen, _Recorder.delay, _Recorder.config_delay, _Recorder.config = [], 0.0, None, None
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
@@ -218,6 +225,15 @@ def test_a_slow_prometheus_is_missing_evidence_not_a_failure(recorder):
     assert fetched.metrics == {}
     assert set(fetched.missing.values()) == {f"Prometheus at {recorder}: no answer within 0.2 s"}
     assert len(_Recorder.seen) == 1  # unreachable once: the other signals are not sent to wait again
+
+
+def test_a_prometheus_too_loaded_to_answer_queries_gets_no_more_after_the_first_timeouts(recorder):
+    _Recorder.delay, _Recorder.config_delay = 1.0, 0.0  # its configuration comes at once, queries do not
+    fetched = PrometheusSource(recorder, timeout=0.2).fetch(["default", "apps"], START, END)
+    assert fetched.metrics == {} and len(fetched.missing) == 2 * len(SIGNALS)
+    assert set(fetched.missing.values()) == {f"Prometheus at {recorder}: no answer within 0.2 s"}
+    queries = [path for path, _ in _Recorder.seen if path.startswith("/api/v1/query_range")]
+    assert 1 <= len(queries) <= PARALLEL_QUERIES  # those already in flight, not one per signal
 
 
 def test_a_url_that_is_not_one_is_refused():
