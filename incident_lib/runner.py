@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +35,7 @@ from incident_lib.sources.open import LIVE
 
 OUTPUT_DIR = "output_dir"  # a parameter the runner sets, when a notebook declares it, to the run's folder
 PATH_PARAMETERS = ("source",)  # relative paths given by a user are relative to where they ran the command
+SOCKET_PATH_MAX = 100  # bytes of a Unix socket path: 108 on Linux, 104 on macOS, a margin kept
 
 
 class NotebookFailed(Exception):
@@ -234,24 +237,25 @@ def run_notebook(
 
 
 def _ipc_kernel_manager() -> type:
-    """A kernel manager whose sockets are files in Jupyter's runtime folder (owner-only) rather than
-    loopback TCP ports: no other process on the machine can reach the kernel, and the kernel has no
-    plain-TCP warning to print on every run."""
-    import os
-    import uuid
-
+    """A kernel manager whose sockets are files in Jupyter's runtime folder rather than loopback TCP
+    ports: only this user can reach the kernel, and the kernel has no plain-TCP warning to print on
+    every run. Loopback TCP still when that folder's path is too long for a socket's (about 100 bytes)."""
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.paths import jupyter_runtime_dir
     from traitlets import default
+
+    prefix = os.path.join(jupyter_runtime_dir(), f"kernel-{uuid.uuid4().hex[:8]}")
+    if len(prefix.encode()) + len("-65535") > SOCKET_PATH_MAX:
+        return AsyncKernelManager
 
     class IPCKernelManager(AsyncKernelManager):
         @default("transport")
         def _transport_default(self) -> str:
             return "ipc"
 
-        def _ip_default(self) -> str:  # the sockets' path prefix, one per kernel
-            os.makedirs(jupyter_runtime_dir(), mode=0o700, exist_ok=True)
-            return os.path.join(jupyter_runtime_dir(), f"kernel-{uuid.uuid4().hex}")
+        def _ip_default(self) -> str:  # the sockets' path prefix: "<prefix>-<n>" each
+            os.makedirs(os.path.dirname(prefix), mode=0o700, exist_ok=True)
+            return prefix
 
     return IPCKernelManager
 

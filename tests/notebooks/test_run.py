@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -68,6 +69,17 @@ def test_run_sweep_writes_findings_json_and_fail_on_critical_exits_1(tmp_path):
     assert all(f["root_cause"] not in ("healthy", "completed") for f in document["findings"])
     # The kernel talks over sockets in Jupyter's runtime folder, not loopback TCP: no warning in the log.
     assert "without encryption" not in result.stderr
+
+
+def test_a_runtime_folder_too_long_for_socket_paths_runs_the_kernel_over_loopback_tcp(tmp_path):
+    runtime = tmp_path / ("r" * 100)
+    result = subprocess.run(
+        [sys.executable, "-m", "incident_lib.cli", "run", "notebooks/sweep.ipynb", "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+        env={**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "sweep").is_dir()
 
 
 def test_run_on_a_healthy_namespace_exits_0_and_bundle_paths_are_relative_to_the_caller(tmp_path):
