@@ -1,11 +1,12 @@
 """The diagnosis of one subject: findings ranked into a root cause, with evidence and recommendations.
 
-Ranking: findings of problems come before benign ones (`healthy`, `completed`, `pod_starting`), and a
-problem a benign finding explains is none (a readiness probe that has not passed yet, in a pod still
-inside its start-up allowance); a problem that another fired finding explains (the crash loop of an
-OOM-killed container) ranks after the ones that explain it; then the more severe, then the more
-confident, then the rule id, so a warning never hides a critical finding and the order is the same on
-every run. `unknown` is kept only when no other problem fired.
+Ranking: findings of problems come before benign ones (`healthy`, `completed`, `pod_starting`). A
+problem a benign finding explains is not one (a readiness probe that has not passed yet, in a pod still
+inside its start-up allowance): it is listed behind the benign answer, as what it would be otherwise.
+A problem that another fired finding explains (the crash loop of an OOM-killed container) ranks after
+the ones that explain it; then the more severe, then the more confident, then the rule id, so a
+warning never hides a critical finding and the order is the same on every run. `unknown` is kept only
+when no other problem fired.
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ class Diagnosis:
 
     @property
     def is_finding(self) -> bool:
-        """True when the diagnosis reports a problem (anything but `healthy` or `completed`)."""
+        """True when the diagnosis reports a problem (anything but a benign root cause: `healthy`,
+        `completed`, `pod_starting`)."""
         return self.root_cause not in BENIGN
 
     def evidence_id(self, evidence: Evidence) -> str:
@@ -116,11 +118,18 @@ class Diagnosis:
 
 def rank(findings: list[Finding]) -> list[Finding]:
     """Order findings as the module docstring says; benign findings are dropped when a problem fired."""
-    normal = BENIGN | {cause for f in findings if f.root_cause in BENIGN for cause in f.explains}
-    problems = [f for f in findings if f.root_cause not in normal]
+    explained_away = {cause for f in findings if f.root_cause in BENIGN for cause in f.explains}
+    problems = [f for f in findings if f.root_cause not in BENIGN | explained_away]
     if any(f.root_cause != FALLBACK for f in problems):
         problems = [f for f in problems if f.root_cause != FALLBACK]
-    pool = problems or [f for f in findings if f.root_cause in BENIGN]
+    if problems:
+        return _ranked(problems)
+    # Behind a benign answer, what it explains away (a readiness probe not passed yet): what it would be.
+    behind = [f for f in findings if f.root_cause in explained_away and f.root_cause != FALLBACK]
+    return _ranked([f for f in findings if f.root_cause in BENIGN]) + _ranked(behind)
+
+
+def _ranked(pool: list[Finding]) -> list[Finding]:
     explained = {cause for f in pool for cause in f.explains}
     return sorted(
         pool,

@@ -137,7 +137,7 @@ def _summary(
     root: Diagnosis | None, findings: tuple[Diagnosis, ...], started: datetime | None, captured: datetime
 ) -> str:
     if root is None:
-        return "The rules found no problem in this bundle: every subject is healthy or completed."
+        return "The rules found no problem in this bundle: every subject is healthy, completed or starting."
     since = f" The first sign was at {format_time(started)}" if started else ""
     still = f" and it was still unresolved at the capture ({format_time(captured)})." if since else ""
     n = len(findings) - 1

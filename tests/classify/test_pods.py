@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 from datetime import timedelta
 
@@ -151,8 +152,11 @@ def test_a_pod_not_ready_within_its_readiness_allowance_is_starting_not_a_probe_
     # Started 18 s before the snapshot; its probe may take 10 s + 5 s x 3 failures. One failure so far.
     diagnosis = diagnose_fixture("starting-within-readiness-allowance")
     assert (diagnosis.root_cause, diagnosis.severity) == ("pod_starting", "info")
-    assert not diagnosis.is_finding and diagnosis.other_causes == ()
+    assert not diagnosis.is_finding
+    assert [cause for cause, _ in diagnosis.other_causes] == ["probe_failure"]  # what it would be later
     assert any(e.value == "False, within the 25 s its probes allow" for e in diagnosis.evidence)
+    assert "only probes that have not passed yet" in diagnosis.summary
+    assert any("Readiness probe failed" in str(e.value) for e in diagnosis.evidence)  # cited, weight 0
 
 
 def test_the_same_pod_past_its_readiness_allowance_is_a_probe_failure():
@@ -171,17 +175,96 @@ def test_a_pod_creating_its_container_for_15_minutes_is_not_starting_any_more():
     assert diagnose_fixture("container-creating-stale").root_cause == "unknown"
 
 
-def test_a_young_pod_with_a_warning_event_is_judged_on_the_warning():
-    snapshot = fixture_snapshot("container-creating-young")
-    failed_mount = {
+STARTING = "starting-within-readiness-allowance"  # running 18 s, readiness allows 25 s
+
+
+def changed(name: str, change, extra: tuple[dict, ...] = (), **snapshot_fields):
+    """The fixture `name` with `change(pod)` applied to its pod, `extra` objects added."""
+    snapshot = fixture_snapshot(name)
+    objects = copy.deepcopy(snapshot.objects)
+    change(next(o for o in objects if o["kind"] == "Pod"))
+    return replace(snapshot, objects=[*objects, *extra], **snapshot_fields)
+
+
+def warning(pod_name: str, reason: str, message: str) -> dict:
+    return {
         "apiVersion": "v1",
         "kind": "Event",
-        "metadata": {"name": "web-6d4cf56db6-new02.mount", "namespace": "shop"},
-        "involvedObject": {"kind": "Pod", "name": "web-6d4cf56db6-new02", "namespace": "shop"},
-        "reason": "FailedMount",
+        "metadata": {"name": f"{pod_name}.{reason.lower()}", "namespace": "shop"},
+        "involvedObject": {"kind": "Pod", "name": pod_name, "namespace": "shop"},
+        "reason": reason,
         "type": "Warning",
-        "message": 'MountVolume.SetUp failed for volume "config" : configmap "web-config" not found',
+        "message": message,
         "lastTimestamp": "2025-12-17T10:04:50Z",
     }
-    diagnosis = diagnose_pods(replace(snapshot, objects=[*snapshot.objects, failed_mount]))[0]
-    assert diagnosis.root_cause == "config_error"
+
+
+def web(pod: dict) -> dict:
+    return pod["spec"]["containers"][0]
+
+
+def web_status(pod: dict) -> dict:
+    return pod["status"]["containerStatuses"][0]
+
+
+def restarted_once(pod: dict) -> None:
+    web_status(pod).update(restartCount=1, lastState={"terminated": {"reason": "Error", "exitCode": 1}})
+
+
+def started_after_the_snapshot(pod: dict) -> None:
+    web_status(pod)["state"]["running"]["startedAt"] = "2025-12-17T10:06:00Z"  # a clock ahead
+
+
+def startup_probe_passed(pod: dict) -> None:
+    # 30 x 10 s of startup probe would still be allowed, but it has passed: only readiness's 25 s count.
+    web(pod)["startupProbe"] = {"httpGet": {"path": "/health", "port": 8080}, "failureThreshold": 30}
+    web_status(pod)["started"] = True
+    web_status(pod)["state"]["running"]["startedAt"] = "2025-12-17T10:04:00Z"
+
+
+def a_second_container_past_its_allowance(pod: dict) -> None:
+    sidecar = copy.deepcopy(web(pod)) | {"name": "sidecar"}
+    pod["spec"]["containers"].append(sidecar)
+    status = copy.deepcopy(web_status(pod)) | {"name": "sidecar"}
+    status["state"] = {"running": {"startedAt": "2025-12-17T09:00:00Z"}}
+    pod["status"]["containerStatuses"].append(status)
+
+
+def scheduling_gated(pod: dict) -> None:
+    pod["status"]["conditions"] = [{"type": "PodScheduled", "status": "False", "reason": "SchedulingGated"}]
+    del pod["status"]["containerStatuses"]
+
+
+def null_probe_fields(pod: dict) -> None:
+    web(pod)["readinessProbe"].update(periodSeconds=None, failureThreshold="three")
+
+
+@pytest.mark.parametrize(
+    ("snapshot", "root_cause"),
+    [
+        (changed("container-creating-young", lambda pod: None,
+                 (warning("web-6d4cf56db6-new02", "FailedAttachVolume", "AttachVolume.Attach failed"),)),
+         "unknown"),
+        (changed("container-creating-young", scheduling_gated), "unknown"),
+        (changed(STARTING, restarted_once), "unknown"),
+        (changed(STARTING, started_after_the_snapshot), "probe_failure"),
+        (changed(STARTING, startup_probe_passed), "probe_failure"),
+        (changed(STARTING, a_second_container_past_its_allowance), "probe_failure"),
+        (changed(STARTING, lambda pod: None, captured_at_known=False), "probe_failure"),
+        (changed(STARTING, null_probe_fields), "pod_starting"),  # defaults: 30 s
+    ],
+    ids=["unknown-warning", "scheduling-gated", "restarted", "clock-ahead", "startup-probe-passed",
+         "other-container-past-allowance", "capture-time-unknown", "null-probe-fields"],
+)  # fmt: skip
+def test_what_keeps_a_young_pod_from_being_starting(snapshot, root_cause):
+    assert diagnose_pods(snapshot)[0].root_cause == root_cause
+
+
+def test_a_startup_probe_that_has_not_passed_extends_the_allowance():
+    def slow_start(pod: dict) -> None:
+        startup_probe_passed(pod)
+        web_status(pod)["started"] = False
+
+    diagnosis = diagnose_pods(changed(STARTING, slow_start))[0]
+    assert diagnosis.root_cause == "pod_starting"
+    assert any(e.value == "False, within the 325 s its probes allow" for e in diagnosis.evidence)

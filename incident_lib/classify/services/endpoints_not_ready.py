@@ -1,4 +1,8 @@
-"""`service_endpoints_not_ready`: pods match the Service but none (or not all) are ready, and why."""
+"""`service_endpoints_not_ready`: pods match the Service but none (or not all) are ready, and why.
+
+Pods still inside their start-up allowance (`pod_starting`) are a rollout, not a fault: with other pods
+ready there is no finding; with none ready the Service serves nothing for now, a warning.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,10 @@ def service_endpoints_not_ready(facts: ObjectFacts) -> Match | None:
     if not unready:
         return None
     ready = len(pods) - len(unready)
+    behind = [d for p in unready if (d := facts.pod_diagnosis(p)) is not None]
+    starting = len(behind) == len(unready) and all(d.root_cause == "pod_starting" for d in behind)
+    if starting and ready:
+        return None  # a rollout: the new pods are inside their start-up allowance, the others serve
     evidence = [
         cite.object_field(
             svc,
@@ -27,11 +35,12 @@ def service_endpoints_not_ready(facts: ObjectFacts) -> Match | None:
             0.6 if ready == 0 else 0.3,
         )
     ]
-    behind = [d for p in unready if (d := facts.pod_diagnosis(p)) is not None]
     behind.sort(key=lambda d: (min((e.at for e in d.evidence if e.at), default="9999"), d.subject.name))
     evidence += [cite.diagnosis(d, 0.2) for d in behind[:SHOWN]]
-    first = behind[0] if behind else None
+    first = next((d for d in behind if d.is_finding), None)
     because = f"; first cause in time: pod {first.subject.name} {first.root_cause}" if first else ""
+    if starting:
+        because = "; every one is still starting"
     recs = [
         Recommendation(
             action=f"Fix pod {first.subject.name} first: {first.recommendations[0].action}"
@@ -47,5 +56,5 @@ def service_endpoints_not_ready(facts: ObjectFacts) -> Match | None:
         f"{len(pods)} pod(s) match the Service but {state}{because}.",
         tuple(evidence),
         tuple(recs),
-        severity=None if ready == 0 else "warning",
+        severity="warning" if ready or starting else None,
     )
