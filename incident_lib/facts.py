@@ -87,6 +87,11 @@ class ObjectFacts(_ByReason):
     def pod_diagnosis(self, pod: Pod):
         return self.index.pod_diagnoses.get((pod.namespace, pod.name))
 
+    def all_starting(self, pods: list[Pod]) -> bool:
+        """True when `pods` (one at least) are all `pod_starting`: a rollout inside its start-up allowance."""
+        diagnoses = [self.pod_diagnosis(p) for p in pods]
+        return bool(diagnoses) and all(d is not None and d.root_cause == "pod_starting" for d in diagnoses)
+
 
 TRAFFIC_SIGNALS = tuple(name for name, s in SIGNALS.items() if s.profile != "resources")
 _NO_METRICS = SubjectMetrics(missing=POD_SIGNALS)

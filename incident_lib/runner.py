@@ -239,13 +239,19 @@ def run_notebook(
 def _ipc_kernel_manager() -> type:
     """A kernel manager whose sockets are files in Jupyter's runtime folder rather than loopback TCP
     ports: only this user can reach the kernel, and the kernel has no plain-TCP warning to print on
-    every run. Loopback TCP still when that folder's path is too long for a socket's (about 100 bytes)."""
+    every run. Loopback TCP still when that folder cannot be made, or its path is too long for a
+    socket's (about 100 bytes)."""
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.paths import jupyter_runtime_dir
     from traitlets import default
 
-    prefix = os.path.join(jupyter_runtime_dir(), f"kernel-{uuid.uuid4().hex[:8]}")
+    runtime = os.path.abspath(jupyter_runtime_dir())  # absolute: the kernel runs in the notebook's folder
+    prefix = os.path.join(runtime, f"kernel-{uuid.uuid4().hex[:8]}")
     if len(prefix.encode()) + len("-65535") > SOCKET_PATH_MAX:
+        return AsyncKernelManager
+    try:
+        os.makedirs(runtime, mode=0o700, exist_ok=True)
+    except OSError:
         return AsyncKernelManager
 
     class IPCKernelManager(AsyncKernelManager):
@@ -253,8 +259,8 @@ def _ipc_kernel_manager() -> type:
         def _transport_default(self) -> str:
             return "ipc"
 
+        @default("ip")
         def _ip_default(self) -> str:  # the sockets' path prefix: "<prefix>-<n>" each
-            os.makedirs(os.path.dirname(prefix), mode=0o700, exist_ok=True)
             return prefix
 
     return IPCKernelManager

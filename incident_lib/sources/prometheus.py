@@ -174,10 +174,10 @@ class PrometheusSource:
 
         Prometheus' configuration is read first, for the step (when none is given) and to learn whether
         Prometheus answers at all: when it does not, no query is sent. A Prometheus that answers that
-        light request but is too loaded to answer queries in time gets no more queries after the first
-        that times out (each would wait for the same timeout). A signal that fails or returns no series
-        is left out and its reason recorded. Results are kept in catalogue order, whatever order they
-        arrive in.
+        light request but is too loaded to answer queries gets no more once PARALLEL_QUERIES in a row went
+        unanswered (each would wait for the same timeout); one heavy query that times out among answered
+        ones stops nothing. A signal that fails or returns no series is left out and its reason recorded.
+        Results are kept in catalogue order, whatever order they arrive in.
         """
         names = [
             (f"{signal}.{namespace}", promql(signal, namespace))
@@ -194,18 +194,21 @@ class PrometheusSource:
             return fetched
         fetched = Fetched(step or step_for(start, end, interval or DEFAULT_SCRAPE_INTERVAL))
 
-        gave_up: list[PrometheusError] = []  # the first query Prometheus did not answer, if any
+        unanswered: list[PrometheusError] = []  # queries in a row that got no answer
 
         def ask(item: tuple[str, str]) -> tuple[str, dict | PrometheusError]:
             name, query = item
-            if gave_up:
-                return name, gave_up[0]
+            if len(unanswered) >= PARALLEL_QUERIES:
+                last = unanswered[-1]
+                return name, PrometheusError(f"not sent: {PARALLEL_QUERIES} queries in a row got {last}")
             try:
-                return name, self.range_query(query, start, end, fetched.step)
+                answer = self.range_query(query, start, end, fetched.step)
             except PrometheusError as exc:
                 if exc.unreachable:
-                    gave_up.append(exc)
+                    unanswered.append(exc)
                 return name, exc
+            unanswered.clear()
+            return name, answer
 
         outcomes = []
         with gc_paused(), ThreadPoolExecutor(max_workers=PARALLEL_QUERIES) as pool:

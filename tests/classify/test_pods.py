@@ -211,15 +211,30 @@ def restarted_once(pod: dict) -> None:
     web_status(pod).update(restartCount=1, lastState={"terminated": {"reason": "Error", "exitCode": 1}})
 
 
-def started_after_the_snapshot(pod: dict) -> None:
-    web_status(pod)["state"]["running"]["startedAt"] = "2025-12-17T10:06:00Z"  # a clock ahead
+def started_long_after_the_snapshot(pod: dict) -> None:
+    web_status(pod)["state"]["running"]["startedAt"] = "2025-12-17T10:10:00Z"  # a clock 5 min ahead
 
 
-def startup_probe_passed(pod: dict) -> None:
-    # 30 x 10 s of startup probe would still be allowed, but it has passed: only readiness's 25 s count.
+def started_while_a_capture_listed(pod: dict) -> None:
+    web_status(pod)["state"]["running"]["startedAt"] = "2025-12-17T10:05:30Z"  # after the clock was read
+
+
+def slow_starter(pod: dict) -> None:
+    # Started 60 s before the snapshot; a startup probe of up to 30 x 10 s, still failing.
     web(pod)["startupProbe"] = {"httpGet": {"path": "/health", "port": 8080}, "failureThreshold": 30}
-    web_status(pod)["started"] = True
+    web_status(pod)["started"] = False
     web_status(pod)["state"]["running"]["startedAt"] = "2025-12-17T10:04:00Z"
+
+
+def startup_failed(at: str) -> dict:
+    event = warning("web-6d4cf56db6-new01", "Unhealthy", "Startup probe failed: connection refused")
+    return event | {"involvedObject": event["involvedObject"] | {"fieldPath": "spec.containers{web}"},
+                    "lastTimestamp": at}  # fmt: skip
+
+
+def startup_passed(pod: dict) -> None:
+    slow_starter(pod)
+    web_status(pod)["started"] = True
 
 
 def a_second_container_past_its_allowance(pod: dict) -> None:
@@ -239,6 +254,10 @@ def null_probe_fields(pod: dict) -> None:
     web(pod)["readinessProbe"].update(periodSeconds=None, failureThreshold="three")
 
 
+def huge_probe_fields(pod: dict) -> None:
+    web(pod)["readinessProbe"].update(periodSeconds=2147483647, failureThreshold=2147483647)
+
+
 @pytest.mark.parametrize(
     ("snapshot", "root_cause"),
     [
@@ -247,24 +266,28 @@ def null_probe_fields(pod: dict) -> None:
          "unknown"),
         (changed("container-creating-young", scheduling_gated), "unknown"),
         (changed(STARTING, restarted_once), "unknown"),
-        (changed(STARTING, started_after_the_snapshot), "probe_failure"),
-        (changed(STARTING, startup_probe_passed), "probe_failure"),
+        (changed(STARTING, started_long_after_the_snapshot), "probe_failure"),
+        (changed(STARTING, started_while_a_capture_listed), "pod_starting"),
+        # Passed one period after its last failure at 10:04:20; readiness's 25 s ended at 10:04:55.
+        (changed(STARTING, startup_passed, (startup_failed("2025-12-17T10:04:20Z"),)), "probe_failure"),
+        # Last failure at 10:04:40: readiness may take until 10:05:15.
+        (changed(STARTING, startup_passed, (startup_failed("2025-12-17T10:04:40Z"),)), "pod_starting"),
+        # No failure recorded: the whole startup budget is the bound.
+        (changed(STARTING, startup_passed), "pod_starting"),
         (changed(STARTING, a_second_container_past_its_allowance), "probe_failure"),
         (changed(STARTING, lambda pod: None, captured_at_known=False), "probe_failure"),
         (changed(STARTING, null_probe_fields), "pod_starting"),  # defaults: 30 s
+        (changed(STARTING, huge_probe_fields), "pod_starting"),  # a day each, no overflow
     ],
-    ids=["unknown-warning", "scheduling-gated", "restarted", "clock-ahead", "startup-probe-passed",
-         "other-container-past-allowance", "capture-time-unknown", "null-probe-fields"],
+    ids=["unknown-warning", "scheduling-gated", "restarted", "clock-ahead", "started-during-capture",
+         "startup-passed-long-ago", "startup-passed-lately", "startup-passed-unrecorded",
+         "other-container-past-allowance", "capture-time-unknown", "null-probe-fields", "huge-probe-fields"],
 )  # fmt: skip
 def test_what_keeps_a_young_pod_from_being_starting(snapshot, root_cause):
     assert diagnose_pods(snapshot)[0].root_cause == root_cause
 
 
 def test_a_startup_probe_that_has_not_passed_extends_the_allowance():
-    def slow_start(pod: dict) -> None:
-        startup_probe_passed(pod)
-        web_status(pod)["started"] = False
-
-    diagnosis = diagnose_pods(changed(STARTING, slow_start))[0]
+    diagnosis = diagnose_pods(changed(STARTING, slow_starter))[0]
     assert diagnosis.root_cause == "pod_starting"
     assert any(e.value == "False, within the 325 s its probes allow" for e in diagnosis.evidence)

@@ -7,9 +7,12 @@ no waiting reason other than ContainerCreating or PodInitializing, no Warning ev
 readiness or startup probe's `Unhealthy`, which are cited) and it is younger than its allowance:
 STARTUP_GRACE from its creation until its containers run, and for a running container that is not
 ready, the time its probes may take from the container's start: each probe's initialDelaySeconds plus
-periodSeconds x failureThreshold (Kubernetes' defaults when unset), the startup probe's only while it
-has not passed (`started` is not true). A time after the snapshot's (a clock ahead of the one that
-took it) proves nothing young. Past the allowance, the other rules judge the pod as any other.
+periodSeconds x failureThreshold (Kubernetes' defaults when unset or invalid). The kubelet probes
+readiness only once the startup probe has passed; when it has (`started`), readiness's budget counts
+from one period after the last startup probe failure, or, without such an event, after the whole
+startup budget (an upper bound). Times up to CLOCK_SLACK after the snapshot's are young (a live capture
+reads its clock before it lists the pods); later ones, a clock far ahead, prove nothing young. Past the
+allowance, the other rules judge the pod as any other.
 """
 
 from __future__ import annotations
@@ -25,9 +28,12 @@ from incident_lib.k8s.objects import format_time, parse_time
 from incident_lib.k8s.pod import Container
 
 STARTUP_GRACE = timedelta(minutes=2)  # creation to running: scheduling, volumes, a usual image pull
+CLOCK_SLACK = timedelta(minutes=2)  # how far after the snapshot's time a pod's own times may be
 STARTING_REASONS = frozenset({"", "ContainerCreating", "PodInitializing"})
 PROBE_WARNINGS = ("readiness probe", "startup probe")  # what a not-yet-ready container may log
 PROBE_DEFAULTS = {"initialDelaySeconds": 0, "periodSeconds": 10, "failureThreshold": 3}
+PROBE_FIELD_MAX = 86_400  # a day: larger probe settings are read as this, not as a crash
+WAIT = "Nothing to fix yet: look again once the pods' start-up allowance (in their diagnoses) is over"
 
 
 @rule("Pod", "pod_starting", version=1, severity="info", explains=("probe_failure", "unknown"))
@@ -41,7 +47,7 @@ def pod_starting(facts: PodFacts) -> Match | None:
     if all(c.ready and c.running for c in app) or probe_warnings is None:
         return None
     created = parse_time(pod.metadata.get("creationTimestamp"))
-    if created is None or created > facts.now:
+    if created is None or created - facts.now > CLOCK_SLACK:
         return None
     evidence = [cite.pod_field(facts, "metadata.creationTimestamp", _age(facts, created), 0.3)]
     for container in app:
@@ -54,7 +60,7 @@ def pod_starting(facts: PodFacts) -> Match | None:
             state = f"waiting: {container.waiting_reason}" if container.waiting_reason else "not started"
             evidence.append(cite.container_status(facts, container, "state", state, 0.3))
             continue
-        allowance = probe_allowance(container)
+        allowance = _allowance(facts, container, started)
         if not _young(facts, started, allowance):
             return None
         evidence += _not_ready_yet(facts, container, started, allowance)
@@ -68,29 +74,44 @@ def pod_starting(facts: PodFacts) -> Match | None:
     )
 
 
-def probe_allowance(container: Container) -> timedelta:
-    """How long after its start a container may take to become ready: its startup probe's budget while
-    that probe has not passed, and its readiness probe's."""
-    kinds = ("readiness",) if container.status.get("started") is True else ("startup", "readiness")
-    seconds = 0
-    for kind in kinds:
-        probe = container.probe(kind)
-        if probe is not None:
-            delay, period, failures = (_whole(probe, key) for key in PROBE_DEFAULTS)
-            seconds += delay + period * failures
-    return timedelta(seconds=seconds)
+def _allowance(facts: PodFacts, container: Container, started: datetime) -> timedelta:
+    """How long after its start a container may take to become ready: its startup probe's budget, or up
+    to one period after its last failure once it has passed, then its readiness probe's."""
+    startup, readiness = container.probe("startup"), container.probe("readiness")
+    last_failure = _last_startup_failure(facts, container)
+    if startup is not None and container.status.get("started") is True and last_failure is not None:
+        passed_by = last_failure + timedelta(seconds=_whole(startup, "periodSeconds"))
+        return max(passed_by - started, timedelta(0)) + _budget(readiness)
+    return _budget(startup) + _budget(readiness)
+
+
+def _budget(probe: dict | None) -> timedelta:
+    if probe is None:
+        return timedelta(0)
+    delay, period, failures = (_whole(probe, key) for key in PROBE_DEFAULTS)
+    return timedelta(seconds=delay + period * failures)
 
 
 def _whole(probe: dict, key: str) -> int:
-    """A probe's whole-number field, Kubernetes' default when it is unset, null or not a number."""
-    try:
-        return int(probe.get(key) if probe.get(key) is not None else PROBE_DEFAULTS[key])
-    except (TypeError, ValueError):
+    """A probe's whole-number field; Kubernetes' default when it is unset or not a number, at most a day."""
+    value = probe.get(key) if isinstance(probe, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < float("inf"):
         return PROBE_DEFAULTS[key]
+    return min(int(value), PROBE_FIELD_MAX)
+
+
+def _last_startup_failure(facts: PodFacts, container: Container) -> datetime | None:
+    marker = f"{{{container.name}}}"
+    times = [
+        parse_time(e.last_seen)
+        for e in facts.events_with("Unhealthy")
+        if e.message.lower().startswith("startup probe") and (not e.field_path or marker in e.field_path)
+    ]
+    return max((t for t in times if t is not None), default=None)
 
 
 def _young(facts: PodFacts, since: datetime | None, allowance: timedelta) -> bool:
-    return since is not None and timedelta(0) <= facts.now - since <= allowance
+    return since is not None and -CLOCK_SLACK <= facts.now - since <= allowance
 
 
 def _probe_warnings(facts: PodFacts) -> list[Event] | None:

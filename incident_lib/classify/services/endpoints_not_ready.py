@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from incident_lib.classify import cite
 from incident_lib.classify.evidence import Recommendation
+from incident_lib.classify.pods.pod_starting import WAIT
 from incident_lib.classify.registry import Match, rule
 from incident_lib.facts import ObjectFacts
 from incident_lib.k8s.selectors import describe
@@ -23,8 +24,7 @@ def service_endpoints_not_ready(facts: ObjectFacts) -> Match | None:
     if not unready:
         return None
     ready = len(pods) - len(unready)
-    behind = [d for p in unready if (d := facts.pod_diagnosis(p)) is not None]
-    starting = len(behind) == len(unready) and all(d.root_cause == "pod_starting" for d in behind)
+    starting = facts.all_starting(unready)
     if starting and ready:
         return None  # a rollout: the new pods are inside their start-up allowance, the others serve
     evidence = [
@@ -35,17 +35,20 @@ def service_endpoints_not_ready(facts: ObjectFacts) -> Match | None:
             0.6 if ready == 0 else 0.3,
         )
     ]
+    behind = [d for p in unready if (d := facts.pod_diagnosis(p)) is not None]
     behind.sort(key=lambda d: (min((e.at for e in d.evidence if e.at), default="9999"), d.subject.name))
     evidence += [cite.diagnosis(d, 0.2) for d in behind[:SHOWN]]
     first = next((d for d in behind if d.is_finding), None)
     because = f"; first cause in time: pod {first.subject.name} {first.root_cause}" if first else ""
     if starting:
-        because = "; every one is still starting"
+        because, action = "; every one is still starting", WAIT
+    elif first and first.recommendations:
+        action = f"Fix pod {first.subject.name} first: {first.recommendations[0].action}"
+    else:
+        action = "Find why the selected pods are not ready"
     recs = [
         Recommendation(
-            action=f"Fix pod {first.subject.name} first: {first.recommendations[0].action}"
-            if first and first.recommendations
-            else "Find why the selected pods are not ready",
+            action=action,
             why="the Service sends traffic only to ready pods",
             evidence=tuple(evidence),
             command=f"kubectl get pods -n {svc.namespace} -l {describe(facts.spec['selector'])} -o wide",

@@ -1,9 +1,14 @@
-"""`replicas_unavailable`: a Deployment, StatefulSet or DaemonSet runs fewer ready pods than it wants."""
+"""`replicas_unavailable`: a Deployment, StatefulSet or DaemonSet runs fewer ready pods than it wants.
+
+Critical when none is ready, a warning when some are, or when every pod not ready is still inside its
+start-up allowance (`pod_starting`: a new workload, a scale-up, a Recreate rollout).
+"""
 
 from __future__ import annotations
 
 from incident_lib.classify import cite
 from incident_lib.classify.evidence import Recommendation
+from incident_lib.classify.pods.pod_starting import WAIT
 from incident_lib.classify.registry import Match, rule
 from incident_lib.classify.workloads.pods import failing_pod_evidence, first_cause, workload_pods
 from incident_lib.facts import ObjectFacts
@@ -36,18 +41,24 @@ def _replicas_unavailable(facts: ObjectFacts) -> Match | None:
                 at=available.get("lastTransitionTime"),
             )
         )
-    behind = failing_pod_evidence(facts, workload_pods(facts))
+    pods = workload_pods(facts)
+    behind = failing_pod_evidence(facts, pods)
     evidence += behind
+    starting = not behind and facts.all_starting([p for p in pods if not p.condition_is("Ready", "True")])
     cause = f"; first failing: {first_cause(behind[0])}" if behind else ""
+    if starting:
+        cause, action = "; the others are still starting", WAIT
+    else:
+        action = "Fix the first failing pod's cause" if behind else "Find why the pods are not ready"
     recs = (
         Recommendation(
-            action="Fix the first failing pod's cause" if behind else "Find why the pods are not ready",
+            action=action,
             why=f"only {ready} of {desired} replicas are ready",
             evidence=tuple(evidence),
             command=f"kubectl get pods -n {obj.namespace} -o wide | grep {obj.name}",
         ),
     )
-    severity = "critical" if ready == 0 else "warning"
+    severity = "critical" if ready == 0 and not starting else "warning"
     return Match(
         f"{obj.name} has {ready} of {desired} replicas ready{cause}.", tuple(evidence), recs, severity
     )
