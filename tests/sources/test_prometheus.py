@@ -158,12 +158,16 @@ class _Recorder(BaseHTTPRequestHandler):
     seen: ClassVar[list] = []
     delay = 0.0
     config_delay: float | None = None  # None: as slow as the queries
+    slow_only: str = ""  # when set, only queries whose path holds this are slow
     config: str | None = None
 
     def do_GET(self):
         type(self).seen.append((self.path, dict(self.headers)))
         config = self.path == "/api/v1/status/config"
-        time.sleep(self.config_delay if config and self.config_delay is not None else self.delay)
+        if config:
+            time.sleep(self.delay if self.config_delay is None else self.config_delay)
+        elif self.slow_only in self.path:
+            time.sleep(self.delay)
         status, data = 200, {"resultType": "matrix", "result": []}
         if config:
             status, data = (404, {}) if self.config is None else (200, {"yaml": self.config})
@@ -184,6 +188,7 @@ class _Recorder(BaseHTTPRequestHandler):
 @pytest.fixture
 def recorder():
     _Recorder.seen, _Recorder.delay, _Recorder.config_delay, _Recorder.config = [], 0.0, None, None
+    _Recorder.slow_only = ""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
@@ -236,6 +241,17 @@ def test_a_prometheus_too_loaded_to_answer_queries_gets_no_more_after_the_first_
     assert f"Prometheus at {recorder}: not sent: 4 queries in a row got no answer within 0.2 s" in reasons
     queries = [path for path, _ in _Recorder.seen if path.startswith("/api/v1/query_range")]
     assert PARALLEL_QUERIES <= len(queries) < 2 * PARALLEL_QUERIES  # those in flight, not one per signal
+
+
+def test_one_heavy_query_that_times_out_among_answered_ones_stops_nothing(recorder):
+    _Recorder.delay, _Recorder.config_delay = 1.0, 0.0
+    _Recorder.slow_only = "container_memory_working_set_bytes"  # one query of the catalogue
+    fetched = PrometheusSource(recorder, timeout=0.2).fetch(["default"], START, END)
+    slow = fetched.missing["memory_working_set.default"]
+    assert slow == f"Prometheus at {recorder}: no answer within 0.2 s"
+    assert not any("not sent" in why for why in fetched.missing.values())
+    queries = [path for path, _ in _Recorder.seen if path.startswith("/api/v1/query_range")]
+    assert len(queries) == len(SIGNALS)
 
 
 def test_a_url_that_is_not_one_is_refused():
