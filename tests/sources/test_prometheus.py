@@ -158,7 +158,8 @@ class _Recorder(BaseHTTPRequestHandler):
     seen: ClassVar[list] = []
     delay = 0.0
     config_delay: float | None = None  # None: as slow as the queries
-    slow_only: str = ""  # when set, only queries whose path holds this are slow
+    slow_only: str = ""  # when set, only queries whose path holds this wait `delay`; others `other_delay`
+    other_delay = 0.0
     config: str | None = None
 
     def do_GET(self):
@@ -166,8 +167,8 @@ class _Recorder(BaseHTTPRequestHandler):
         config = self.path == "/api/v1/status/config"
         if config:
             time.sleep(self.delay if self.config_delay is None else self.config_delay)
-        elif self.slow_only in self.path:
-            time.sleep(self.delay)
+        else:
+            time.sleep(self.delay if self.slow_only in self.path else self.other_delay)
         status, data = 200, {"resultType": "matrix", "result": []}
         if config:
             status, data = (404, {}) if self.config is None else (200, {"yaml": self.config})
@@ -188,7 +189,7 @@ class _Recorder(BaseHTTPRequestHandler):
 @pytest.fixture
 def recorder():
     _Recorder.seen, _Recorder.delay, _Recorder.config_delay, _Recorder.config = [], 0.0, None, None
-    _Recorder.slow_only = ""
+    _Recorder.slow_only, _Recorder.other_delay = "", 0.0
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
@@ -244,8 +245,10 @@ def test_a_prometheus_too_loaded_to_answer_queries_gets_no_more_after_the_first_
 
 
 def test_one_heavy_query_that_times_out_among_answered_ones_stops_nothing(recorder):
-    _Recorder.delay, _Recorder.config_delay = 1.0, 0.0
-    _Recorder.slow_only = "container_memory_working_set_bytes"  # one query of the catalogue
+    # The catalogue's first query never answers; the others take 0.1 s, so most are still to be sent
+    # when the first times out.
+    _Recorder.delay, _Recorder.config_delay, _Recorder.other_delay = 1.0, 0.0, 0.1
+    _Recorder.slow_only = "container_memory_working_set_bytes"
     fetched = PrometheusSource(recorder, timeout=0.2).fetch(["default"], START, END)
     slow = fetched.missing["memory_working_set.default"]
     assert slow == f"Prometheus at {recorder}: no answer within 0.2 s"
