@@ -134,7 +134,7 @@ def _probe_warnings(facts: PodFacts) -> list[Event] | None:
 def _not_ready_yet(
     facts: PodFacts, container: Container, started: datetime, allowance: timedelta
 ) -> list[Evidence]:
-    since = int((facts.now - started).total_seconds())
+    since = _seconds_before(facts, started)
     return [
         cite.container_status(
             facts,
@@ -155,4 +155,9 @@ def _not_ready_yet(
 
 
 def _age(facts: PodFacts, created: datetime) -> str:
-    return f"{format_time(created)}, {int((facts.now - created).total_seconds())} s before the snapshot"
+    return f"{format_time(created)}, {_seconds_before(facts, created)} s before the snapshot"
+
+
+def _seconds_before(facts: PodFacts, moment: datetime) -> int:
+    """Seconds from `moment` to the snapshot; 0 for a moment inside CLOCK_SLACK after it."""
+    return max(0, int((facts.now - moment).total_seconds()))
