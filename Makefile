@@ -19,7 +19,7 @@ test: $(INSTALLED)  ## unit, integration and notebook tests
 	$(BIN)/pytest
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check incident_lib tests benchmarks services incidents
+	$(BIN)/ruff check incident_lib tests benchmarks services incidents notebooks
 	$(BIN)/ruff format --check incident_lib tests benchmarks
 
 notebooks: $(INSTALLED)  ## re-execute the committed notebooks on the shipped incidents (their golden outputs)
