@@ -75,11 +75,11 @@ class ObjectFacts(_ByReason):
 
     @property
     def spec(self) -> dict:
-        return self.raw.get("spec") or {}
+        return self.obj.spec
 
     @property
     def status(self) -> dict:
-        return self.raw.get("status") or {}
+        return self.obj.status
 
     def condition(self, kind: str) -> dict:
         return next((c for c in self.status.get("conditions") or [] if c.get("type") == kind), {})

@@ -75,5 +75,13 @@ class ObjectView:
     def labels(self) -> dict[str, str]:
         return self.metadata.get("labels") or {}
 
+    @property
+    def spec(self) -> dict:
+        return self.raw.get("spec") or {}
+
+    @property
+    def status(self) -> dict:
+        return self.raw.get("status") or {}
+
     def __repr__(self) -> str:
         return f"<{self.kind} {self.namespace}/{self.name}>"

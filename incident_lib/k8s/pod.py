@@ -98,14 +98,6 @@ class Pod(ObjectView):
     __slots__ = ("__dict__",)
 
     @property
-    def spec(self) -> dict:
-        return self.raw.get("spec") or {}
-
-    @property
-    def status(self) -> dict:
-        return self.raw.get("status") or {}
-
-    @property
     def phase(self) -> str:
         return self.status.get("phase", "")
 
