@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+SUSTAINED = 3  # samples over a threshold that make a trend rather than a blip (metric rules)
+
 
 @dataclass(frozen=True)
 class Thresholds:

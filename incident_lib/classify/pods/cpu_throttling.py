@@ -7,9 +7,8 @@ import math
 from incident_lib.classify.evidence import Recommendation
 from incident_lib.classify.pods import cite
 from incident_lib.classify.registry import Match, rule
+from incident_lib.classify.thresholds import SUSTAINED
 from incident_lib.facts import PodFacts
-
-SUSTAINED = 3
 
 
 @rule("Pod", "cpu_throttling", version=1, severity="warning")

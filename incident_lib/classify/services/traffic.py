@@ -8,13 +8,13 @@ import math
 from incident_lib.classify import cite
 from incident_lib.classify.evidence import Evidence, Recommendation
 from incident_lib.classify.registry import Match, rule
+from incident_lib.classify.thresholds import SUSTAINED
 from incident_lib.facts import ObjectFacts
 from incident_lib.k8s.objects import format_time
 from incident_lib.k8s.selectors import describe
 from incident_lib.metrics.pod import Series
 
 PROFILES = ("istio", "http")
-SUSTAINED = 3  # samples over the threshold that make a trend rather than a blip
 
 
 @rule("Service", "high_latency", version=1, severity="warning")
