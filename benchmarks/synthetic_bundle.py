@@ -952,12 +952,7 @@ class BundleGenerator:
                 finished,
             )
         }
-        status["state"] = {
-            "waiting": {
-                "message": f"back-off 5m0s restarting failed container={spec['name']} pod={name}_{ns}({uid})",
-                "reason": "CrashLoopBackOff",
-            }
-        }
+        status["state"] = _backing_off(spec["name"], pod.raw, "5m0s")
         self._set_not_ready(pod, finished, [spec["name"]])
         path = f"spec.containers{{{spec['name']}}}"
         first = _parse(pod.raw["metadata"]["creationTimestamp"])
@@ -1020,13 +1015,7 @@ class BundleGenerator:
         first = _parse(pod.raw["metadata"]["creationTimestamp"])
         if self._p(0.7):  # looping on OOM kills; the rest recovered after a kill
             status.update(ready=False, started=False)
-            status["state"] = {
-                "waiting": {
-                    "message": f"back-off 2m40s restarting failed container={spec['name']} "
-                    f"pod={name}_{ns}({uid})",
-                    "reason": "CrashLoopBackOff",
-                }
-            }
+            status["state"] = _backing_off(spec["name"], pod.raw, "2m40s")
             self._set_not_ready(pod, finished, [spec["name"]])
             pod.events.append(
                 self._event(
@@ -1306,7 +1295,6 @@ class BundleGenerator:
 
     def _state_liveness_failure(self, pod: GeneratedPod) -> None:
         spec, status = self._app(pod)
-        name, ns, uid = _ident(pod.raw)
         restarts = self.rng.randint(2, 80)
         finished = self._ago(timedelta(seconds=20), timedelta(minutes=8))
         status["restartCount"] = restarts
@@ -1325,13 +1313,7 @@ class BundleGenerator:
         port = spec["ports"][0]["containerPort"]
         if self._p(0.5):
             status.update(ready=False, started=False)
-            status["state"] = {
-                "waiting": {
-                    "message": f"back-off 1m20s restarting failed container={spec['name']} "
-                    f"pod={name}_{ns}({uid})",
-                    "reason": "CrashLoopBackOff",
-                }
-            }
+            status["state"] = _backing_off(spec["name"], pod.raw, "1m20s")
             self._set_not_ready(pod, finished, [spec["name"]])
         else:
             status["state"] = {"running": {"startedAt": _ts(finished + timedelta(seconds=1))}}
@@ -1437,12 +1419,7 @@ class BundleGenerator:
                 finished,
             )
         }
-        init_status["state"] = {
-            "waiting": {
-                "message": f"back-off 5m0s restarting failed container=migrate-db pod={name}_{ns}({uid})",
-                "reason": "CrashLoopBackOff",
-            }
-        }
+        init_status["state"] = _backing_off("migrate-db", raw, "5m0s")
         status = raw["status"]
         status["initContainerStatuses"] = [
             s for s in status.get("initContainerStatuses", []) if s["name"] == "istio-init"
@@ -1769,6 +1746,13 @@ def _ts_micro(value: datetime, micro: int) -> str:
 
 def _parse(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _backing_off(container: str, pod: dict, delay: str) -> dict:
+    """A container state waiting in CrashLoopBackOff, in the kubelet's words."""
+    name, ns, uid = _ident(pod)
+    message = f"back-off {delay} restarting failed container={container} pod={name}_{ns}({uid})"
+    return {"waiting": {"message": message, "reason": "CrashLoopBackOff"}}
 
 
 def _ident(raw: dict) -> tuple[str, str, str]:
