@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from incident_lib.k8s.objects import iter_objects, parse_time
@@ -14,6 +16,18 @@ CORPUS = Path(__file__).parent / "corpus"
 FIXTURES = Path(__file__).parent / "fixtures"
 OOM_POD = ("default", "oom-test-7f77d89c59-vqgkt")
 CAPTURED_AT = parse_time("2025-12-17T10:05:00Z")
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`incident-lab ARGS` as users run it: a process of its own, from the project's folder."""
+    return subprocess.run(
+        [sys.executable, "-m", "incident_lib.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env=env,
+    )
 
 
 def write_bundle(root: Path, objects: list[dict], manifest: dict | None = None, **files: object) -> Path:

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-from tests.helpers import OOM_DRILL, write_bundle
+from tests.helpers import OOM_DRILL, cli, write_bundle
 
 OOM = ["-n", "default", "--pod", "oom-test-7f77d89c59-vqgkt"]
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "incident_lib.cli", *args], capture_output=True, text=True, timeout=120
-    )
 
 
 def test_diagnose_prints_the_design_json_for_one_pod():

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from incident_lib.corpus import load_case
 from incident_lib.errors import InputError
 from incident_lib.evaluate import evaluate, report
-from tests.helpers import CORPUS, ROOT
+from tests.helpers import CORPUS, ROOT, cli
 
 CASE_FOLDERS = [CORPUS, ROOT / "tests" / "cases"]
 
@@ -37,9 +34,8 @@ def test_the_report_shows_accuracy_the_confusion_matrix_and_each_miss(tmp_path):
 
 
 def test_eval_exits_1_on_a_miss_and_2_on_a_folder_without_cases(tmp_path):
-    run = [sys.executable, "-m", "incident_lib.cli", "eval"]
-    assert subprocess.run([*run, str(CORPUS)], capture_output=True).returncode == 0
-    empty = subprocess.run([*run, str(tmp_path)], capture_output=True, text=True)
+    assert cli("eval", str(CORPUS)).returncode == 0
+    empty = cli("eval", str(tmp_path))
     assert empty.returncode == 2 and "no cases" in empty.stderr
 
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import copy
 import json
-import subprocess
-import sys
 
 from incident_lib.checks.runbook import run_runbook
 from incident_lib.sources.bundle import read_bundle
-from tests.helpers import ROOT, write_bundle
+from tests.helpers import cli, write_bundle
 from tests.notebooks.test_diagnose_notebook import checked_outputs
 
 
@@ -94,13 +92,7 @@ def test_failed_checks_are_findings_critical_unless_advisory(tmp_path, oom_drill
 def test_run_runbook_fails_on_a_critical_check_and_reports_it(tmp_path, oom_drill):
     bundle = write_bundle(tmp_path / "calico", crash_looping_calico(oom_drill.objects))
     command = ["run", "notebooks/runbook.ipynb", "-p", "source", str(bundle), "--out", str(tmp_path / "out")]
-    result = subprocess.run(
-        [sys.executable, "-m", "incident_lib.cli", *command, "--fail-on", "critical"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
+    result = cli(*command, "--fail-on", "critical")
     assert result.returncode == 1, result.stderr
     [folder] = (tmp_path / "out" / "runbook").iterdir()
     table = checked_outputs(folder / "runbook.ipynb")

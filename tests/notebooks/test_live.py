@@ -4,13 +4,11 @@ real HTTP against the Kubernetes API double, found through KUBECONFIG."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from incident_lib import open_snapshot
-from tests.helpers import OOM_POD, ROOT
+from tests.helpers import OOM_POD, cli
 from tests.servers.cluster import recorded_logs, recorded_objects
 from tests.servers.kube_api import TOKEN, KubeApiDouble
 
@@ -51,13 +49,7 @@ def test_the_sweep_notebook_sweeps_the_live_cluster_and_fails_on_its_critical_fi
     tmp_path, kubeconfig, kube_api
 ):
     command = ["run", "notebooks/sweep.ipynb", "-p", "source", "live", "--out", str(tmp_path)]
-    result = subprocess.run(
-        [sys.executable, "-m", "incident_lib.cli", *command, "--fail-on", "critical"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
+    result = cli(*command, "--fail-on", "critical")
     assert result.returncode == 1, result.stderr
     [folder] = (tmp_path / "sweep").iterdir()
     document = json.loads((folder / "findings.json").read_text())

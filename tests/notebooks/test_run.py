@@ -4,29 +4,17 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 
 import pytest
 
 from incident_lib.errors import InputError
 from incident_lib.runner import notebook_parameters, run_folder, validate_parameters
-from tests.helpers import OOM_DRILL, ROOT
+from tests.helpers import OOM_DRILL, ROOT, cli
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SWEEP = ROOT / "notebooks" / "sweep.ipynb"
 CRASH_LOOP = ROOT / "incidents" / "crash-loop"
-
-
-def cli(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "incident_lib.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=cwd,
-    )
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
@@ -73,11 +61,8 @@ def test_run_sweep_writes_findings_json_and_fail_on_critical_exits_1(tmp_path):
 
 def test_a_runtime_folder_too_long_for_socket_paths_runs_the_kernel_over_loopback_tcp(tmp_path):
     runtime = tmp_path / ("r" * 100)
-    result = subprocess.run(
-        [sys.executable, "-m", "incident_lib.cli", "run", "notebooks/sweep.ipynb", "--out", str(tmp_path)],
-        capture_output=True, text=True, timeout=300, cwd=ROOT,
-        env={**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime)},
-    )  # fmt: skip
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime)}
+    result = cli("run", "notebooks/sweep.ipynb", "--out", str(tmp_path), env=env)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "sweep").is_dir()
 

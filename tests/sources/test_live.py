@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 import subprocess
-import sys
 import tarfile
 
 import pytest
@@ -18,6 +17,7 @@ from incident_lib.sources.bundle import read_bundle
 from incident_lib.sources.kubernetes import NAMESPACED, KubeSource
 from incident_lib.sources.live import collect
 from incident_lib.sources.prometheus import PrometheusSource
+from tests.helpers import cli
 from tests.servers.prometheus import OOM_POD, free_port
 
 WINDOW = "2025-12-17T09:35:00Z/2025-12-17T10:05:00Z"
@@ -25,13 +25,6 @@ NOW = parse_time("2025-12-17T10:05:00Z")
 NAMESPACES = ["apps", "default", "kube-system", "load", "monitoring"]
 HUNTER2 = "hunter2-db-pass"
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlX3NpZw"
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    """The command as users run it: a process of its own."""
-    return subprocess.run(
-        [sys.executable, "-m", "incident_lib.cli", *args], capture_output=True, text=True, timeout=120
-    )
 
 
 def run(capsys, *args: str) -> subprocess.CompletedProcess:
