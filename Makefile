@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint notebooks bench clean platform platform-down
+.PHONY: demo test lint notebooks bench clean platform platform-down generate
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,6 @@ bench: $(INSTALLED)
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache
+
+generate: $(INSTALLED)  ## rewrite what follows from the rule registry: the chart's read-only role, the docs' tables
+	$(BIN)/python -m tools.generate

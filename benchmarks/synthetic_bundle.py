@@ -15,11 +15,20 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import chain, islice
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tools/, at the repository root
+
+from tools import k8s_objects as k8s
+from tools.k8s_objects import parse_timestamp as _parse
+from tools.k8s_objects import pod_condition as _condition
+from tools.k8s_objects import timestamp as _ts
 
 CAPTURED_AT = datetime(2025, 12, 17, 10, 5, 0, tzinfo=UTC)
 # Share of pods in each state; `healthy` takes whatever the rounding leaves. A state is also the root cause
@@ -884,31 +893,33 @@ class BundleGenerator:
 
     # ---- container statuses
 
-    def _status_base(self, spec: dict, ready: bool, restarts: int, started: bool | None) -> dict:
-        status = {
-            "containerID": f"containerd://{self._hex(64)}",
-            "image": spec["image"],
-            "imageID": f"{spec['image'].rsplit(':', 1)[0]}@sha256:{self._hex(64)}",
-            "lastState": {},
-            "name": spec["name"],
-            "ready": ready,
-            "restartCount": restarts,
-            "state": {},
-        }
-        if started is not None:
-            status["started"] = started
+    def _status_base(self, spec: dict, ready: bool, restarts: int, started: bool) -> dict:
+        """The status of container `spec`, its state left empty for the caller to fill."""
+        container_id = f"containerd://{self._hex(64)}"
+        image_id = f"{spec['image'].rsplit(':', 1)[0]}@sha256:{self._hex(64)}"
+        status = k8s.container_status(
+            spec["name"],
+            spec["image"],
+            image_id,
+            container_id,
+            {},
+            ready=ready,
+            started=started,
+            restarts=restarts,
+        )
+        status["started"] = status.pop("started")  # last, as this bundle has always had it
         return status
 
     def _running_status(self, spec: dict, since: datetime, ready: bool = True, restarts: int = 0) -> dict:
         status = self._status_base(spec, ready, restarts, True)
-        status["state"] = {"running": {"startedAt": _ts(since)}}
+        status["state"] = k8s.running_state(since)
         return status
 
     def _terminated_status(
         self, spec: dict, reason: str, code: int, started: datetime, finished: datetime, ready: bool = False
     ) -> dict:
         status = self._status_base(spec, ready, 0, False)
-        status["state"] = {"terminated": _terminated(status["containerID"], reason, code, started, finished)}
+        status["state"] = k8s.terminated_state(status["containerID"], reason, code, started, finished)
         return status
 
     def _app(self, pod: GeneratedPod) -> tuple[dict, dict]:
@@ -918,10 +929,9 @@ class BundleGenerator:
     def _set_not_ready(self, pod: GeneratedPod, at: datetime, containers: list[str], phase: str = "Running"):
         status = pod.raw["status"]
         status["phase"] = phase
-        message = f"containers with unready status: [{' '.join(containers)}]"
         for condition in status["conditions"]:
             if condition["type"] in ("Ready", "ContainersReady"):
-                condition.update(_condition(condition["type"], "False", at, "ContainersNotReady", message))
+                condition.update(k8s.not_ready_condition(condition["type"], at, containers))
 
     # ---- states: each turns the base pod into the state and records the events it produces
 
@@ -934,7 +944,7 @@ class BundleGenerator:
             status["state"]["running"]["startedAt"] = _ts(restarted)
             reason, code = self.rng.choice((("Error", 1), ("Unknown", 255)))
             previous = f"containerd://{self._hex(64)}"
-            status["lastState"] = {"terminated": _terminated(previous, reason, code, first, restarted)}
+            status["lastState"] = k8s.terminated_state(previous, reason, code, first, restarted)
 
     def _state_crash_loop(self, pod: GeneratedPod) -> None:
         spec, status = self._app(pod)
@@ -943,16 +953,14 @@ class BundleGenerator:
         code = self.rng.choice(_EXIT_CODES)
         finished = self._ago(timedelta(seconds=5), timedelta(minutes=5))
         status.update(ready=False, restartCount=restarts, started=False)
-        status["lastState"] = {
-            "terminated": _terminated(
-                status["containerID"],
-                "Error",
-                code,
-                finished - timedelta(seconds=self.rng.randint(1, 30)),
-                finished,
-            )
-        }
-        status["state"] = _backing_off(spec["name"], pod.raw, "5m0s")
+        status["lastState"] = k8s.terminated_state(
+            status["containerID"],
+            "Error",
+            code,
+            finished - timedelta(seconds=self.rng.randint(1, 30)),
+            finished,
+        )
+        status["state"] = k8s.crash_loop_state(spec["name"], *_ident(pod.raw), "5m0s")
         self._set_not_ready(pod, finished, [spec["name"]])
         path = f"spec.containers{{{spec['name']}}}"
         first = _parse(pod.raw["metadata"]["creationTimestamp"])
@@ -1001,21 +1009,19 @@ class BundleGenerator:
         name, ns, uid = _ident(pod.raw)
         finished = self._ago(timedelta(seconds=10), timedelta(minutes=20))
         restarts = self.rng.randint(1, 60)
-        status["lastState"] = {
-            "terminated": _terminated(
-                status["containerID"],
-                "OOMKilled",
-                137,
-                finished - timedelta(minutes=self.rng.randint(1, 30)),
-                finished,
-            )
-        }
+        status["lastState"] = k8s.terminated_state(
+            status["containerID"],
+            "OOMKilled",
+            137,
+            finished - timedelta(minutes=self.rng.randint(1, 30)),
+            finished,
+        )
         status["restartCount"] = restarts
         path = f"spec.containers{{{spec['name']}}}"
         first = _parse(pod.raw["metadata"]["creationTimestamp"])
         if self._p(0.7):  # looping on OOM kills; the rest recovered after a kill
             status.update(ready=False, started=False)
-            status["state"] = _backing_off(spec["name"], pod.raw, "2m40s")
+            status["state"] = k8s.crash_loop_state(spec["name"], *_ident(pod.raw), "2m40s")
             self._set_not_ready(pod, finished, [spec["name"]])
             pod.events.append(
                 self._event(
@@ -1298,22 +1304,20 @@ class BundleGenerator:
         restarts = self.rng.randint(2, 80)
         finished = self._ago(timedelta(seconds=20), timedelta(minutes=8))
         status["restartCount"] = restarts
-        status["lastState"] = {
-            "terminated": _terminated(
-                status["containerID"],
-                "Error",
-                self.rng.choice((137, 143)),
-                finished - timedelta(minutes=2),
-                finished,
-            )
-        }
+        status["lastState"] = k8s.terminated_state(
+            status["containerID"],
+            "Error",
+            self.rng.choice((137, 143)),
+            finished - timedelta(minutes=2),
+            finished,
+        )
         path = f"spec.containers{{{spec['name']}}}"
         first = _parse(pod.raw["metadata"]["creationTimestamp"])
         ip = pod.raw["status"]["podIP"]
         port = spec["ports"][0]["containerPort"]
         if self._p(0.5):
             status.update(ready=False, started=False)
-            status["state"] = _backing_off(spec["name"], pod.raw, "1m20s")
+            status["state"] = k8s.crash_loop_state(spec["name"], *_ident(pod.raw), "1m20s")
             self._set_not_ready(pod, finished, [spec["name"]])
         else:
             status["state"] = {"running": {"startedAt": _ts(finished + timedelta(seconds=1))}}
@@ -1410,16 +1414,14 @@ class BundleGenerator:
         finished = self._ago(timedelta(seconds=5), timedelta(minutes=5))
         restarts = self.rng.randint(3, 60)
         init_status = self._status_base(init, False, restarts, False)
-        init_status["lastState"] = {
-            "terminated": _terminated(
-                init_status["containerID"],
-                "Error",
-                self.rng.choice((1, 1, 2, 255)),
-                finished - timedelta(seconds=4),
-                finished,
-            )
-        }
-        init_status["state"] = _backing_off("migrate-db", raw, "5m0s")
+        init_status["lastState"] = k8s.terminated_state(
+            init_status["containerID"],
+            "Error",
+            self.rng.choice((1, 1, 2, 255)),
+            finished - timedelta(seconds=4),
+            finished,
+        )
+        init_status["state"] = k8s.crash_loop_state("migrate-db", *_ident(raw), "5m0s")
         status = raw["status"]
         status["initContainerStatuses"] = [
             s for s in status.get("initContainerStatuses", []) if s["name"] == "istio-init"
@@ -1522,42 +1524,24 @@ class BundleGenerator:
     ) -> dict:
         """A kubelet event about `pod`, as `kubectl get events -o json` prints it (core/v1)."""
         name, ns, uid = _ident(pod.raw)
-        node = pod.raw["spec"].get("nodeName", "")
         last = last or CAPTURED_AT - timedelta(seconds=self.rng.randint(1, 3000))
         first = max(first or last, CAPTURED_AT - timedelta(hours=1)) if count > 1 else last
         first = min(first, last)
-        involved = {
-            "apiVersion": "v1",
-            "kind": "Pod",
-            "name": name,
-            "namespace": ns,
-            "resourceVersion": pod.raw["metadata"]["resourceVersion"],
-            "uid": uid,
-        }
-        if field_path:
-            involved["fieldPath"] = field_path
-        return {
-            "apiVersion": "v1",
-            "count": count,
-            "eventTime": None,
-            "firstTimestamp": _ts(first),
-            "involvedObject": involved,
-            "kind": "Event",
-            "lastTimestamp": _ts(last),
-            "message": message,
-            "metadata": {
-                "creationTimestamp": _ts(first),
-                "name": self._event_name(name, first),
-                "namespace": ns,
-                "resourceVersion": self._rv(),
-                "uid": self._uid(),
-            },
-            "reason": reason,
-            "reportingComponent": "kubelet",
-            "reportingInstance": node,
-            "source": {"component": "kubelet", "host": node},
-            "type": "Warning" if warning else "Normal",
-        }
+        version = pod.raw["metadata"]["resourceVersion"]
+        return k8s.event(
+            k8s.object_reference("Pod", name, ns, uid, version, field_path=field_path),
+            reason,
+            message,
+            name=self._event_name(name, first),
+            namespace=ns,
+            first=first,
+            last=last,
+            resource_version=self._rv(),
+            uid=self._uid(),
+            count=count,
+            warning=warning,
+            host=pod.raw["spec"].get("nodeName", ""),
+        )
 
     def _scheduler_event(
         self, pod: GeneratedPod, reason: str, message: str, first: datetime, count: int = 1
@@ -1565,74 +1549,49 @@ class BundleGenerator:
         """An event of the scheduler (events.k8s.io/v1 written, read back as core/v1: eventTime, series)."""
         name, ns, uid = _ident(pod.raw)
         first = max(first, CAPTURED_AT - timedelta(hours=1))
-        event = {
-            "action": "Scheduling" if reason == "FailedScheduling" else "Binding",
-            "apiVersion": "v1",
-            "eventTime": _ts_micro(first, self.rng.randint(0, 999_999)),
-            "firstTimestamp": None,
-            "involvedObject": {
-                "apiVersion": "v1",
-                "kind": "Pod",
-                "name": name,
-                "namespace": ns,
-                "resourceVersion": pod.raw["metadata"]["resourceVersion"],
-                "uid": uid,
-            },
-            "kind": "Event",
-            "lastTimestamp": None,
-            "message": message,
-            "metadata": {
-                "creationTimestamp": _ts(first),
-                "name": self._event_name(name, first),
-                "namespace": ns,
-                "resourceVersion": self._rv(),
-                "uid": self._uid(),
-            },
-            "reason": reason,
-            "reportingComponent": "default-scheduler",
-            "reportingInstance": "default-scheduler-gke-prod-eu1-control-plane",
-            "source": {},
-            "type": "Warning" if reason == "FailedScheduling" else "Normal",
-        }
+        event = k8s.scheduler_event(
+            k8s.object_reference("Pod", name, ns, uid, pod.raw["metadata"]["resourceVersion"]),
+            reason,
+            message,
+            event_time=k8s.micro_timestamp(first, self.rng.randint(0, 999_999)),
+            name=self._event_name(name, first),
+            namespace=ns,
+            at=first,
+            resource_version=self._rv(),
+            uid=self._uid(),
+            instance="default-scheduler-gke-prod-eu1-control-plane",
+        )
         if count > 1:
             last = CAPTURED_AT - timedelta(seconds=self.rng.randint(5, 300))
             event["series"] = {
                 "count": count,
-                "lastObservedTime": _ts_micro(last, self.rng.randint(0, 999_999)),
+                "lastObservedTime": k8s.micro_timestamp(last, self.rng.randint(0, 999_999)),
             }
         return event
 
     def _event_name(self, subject: str, first: datetime) -> str:
-        """`<object name>.<hex nanoseconds>`, the name the API server's event recorder gives."""
-        return f"{subject}.{int(first.timestamp() * 1e9) + self.rng.randint(0, 10**9):x}"
+        """The recorder's name for an event about `subject` first seen at `first`."""
+        return k8s.event_name(subject, int(first.timestamp() * 1e9) + self.rng.randint(0, 10**9))
 
     def _node_event(
         self, node: str, reason: str, message: str, at: datetime, component: str = "kernel-monitor"
     ) -> dict:
         """An event about a node (a warning of the kernel monitor by default), stored in `default` as the
-        API does."""
-        return {
-            "apiVersion": "v1",
-            "count": 1,
-            "eventTime": None,
-            "firstTimestamp": _ts(at),
-            "involvedObject": {"kind": "Node", "name": node, "uid": node},
-            "kind": "Event",
-            "lastTimestamp": _ts(at),
-            "message": message,
-            "metadata": {
-                "creationTimestamp": _ts(at),
-                "name": f"{node}.{int(at.timestamp() * 1e9) + self.rng.randint(0, 10**9):x}",
-                "namespace": "default",
-                "resourceVersion": self._rv(),
-                "uid": self._uid(),
-            },
-            "reason": reason,
-            "reportingComponent": component,
-            "reportingInstance": node if component != "node-controller" else "",
-            "source": {"component": component, **({"host": node} if component != "node-controller" else {})},
-            "type": "Normal" if reason.startswith("Node") else "Warning",
-        }
+        API does; the node controller reports from no host."""
+        return k8s.event(
+            k8s.node_reference(node),
+            reason,
+            message,
+            name=self._event_name(node, at),
+            namespace="default",
+            first=at,
+            last=at,
+            resource_version=self._rv(),
+            uid=self._uid(),
+            warning=not reason.startswith("Node"),
+            component=component,
+            host=node if component != "node-controller" else None,
+        )
 
     def _node_state_events(self) -> list[dict]:
         """What the kubelet and the node controller said when a node came under pressure or went NotReady."""
@@ -1736,46 +1695,6 @@ def _spread(total: int, weights: list[int]) -> list[int]:
     return sizes
 
 
-def _ts(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
-
-
-def _ts_micro(value: datetime, micro: int) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S") + f".{micro:06d}Z"
-
-
-def _parse(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def _backing_off(container: str, pod: dict, delay: str) -> dict:
-    """A container state waiting in CrashLoopBackOff, in the kubelet's words."""
-    name, ns, uid = _ident(pod)
-    message = f"back-off {delay} restarting failed container={container} pod={name}_{ns}({uid})"
-    return {"waiting": {"message": message, "reason": "CrashLoopBackOff"}}
-
-
 def _ident(raw: dict) -> tuple[str, str, str]:
     meta = raw["metadata"]
     return meta["name"], meta["namespace"], meta["uid"]
-
-
-def _condition(
-    kind: str, status: str, at: datetime, reason: str | None = None, message: str | None = None
-) -> dict:
-    condition = {"lastProbeTime": None, "lastTransitionTime": _ts(at), "status": status, "type": kind}
-    if reason:
-        condition["reason"] = reason
-    if message:
-        condition["message"] = message
-    return condition
-
-
-def _terminated(container_id: str, reason: str, code: int, started: datetime, finished: datetime) -> dict:
-    return {
-        "containerID": container_id,
-        "exitCode": code,
-        "finishedAt": _ts(finished),
-        "reason": reason,
-        "startedAt": _ts(started),
-    }

@@ -28,6 +28,8 @@ from synthetic_bundle import (
 )
 from synthetic_bundle import EXPECTED_CAUSE as POD_CAUSES
 
+from tools import k8s_objects as k8s  # on sys.path: synthetic_bundle puts the repository root there
+
 # Root cause a diagnosis should give each generated state, by subject kind (a state not listed is its
 # own root cause).
 EXPECTED_CAUSE: dict[str, dict[str, str]] = {
@@ -95,11 +97,9 @@ class ClusterObjects:
 
     def _meta(self, namespace: str | None, name: str, created: datetime, **extra) -> dict:
         """Object metadata as the API returns it, keys sorted as kubectl prints them."""
-        meta = {"creationTimestamp": _ts(created), **extra, "name": name}
-        if namespace is not None:
-            meta["namespace"] = namespace
-        meta.update(resourceVersion=self.g._rv(), uid=self.g._uid())
-        return dict(sorted(meta.items()))
+        return k8s.object_meta(
+            name, namespace, created, resource_version=self.g._rv(), uid=self.g._uid(), **extra
+        )
 
     @staticmethod
     def _helm_labels(w: Workload) -> dict[str, str]:
@@ -713,9 +713,8 @@ def write_bundle(root: Path, lists: dict[str, list[dict]], namespaces: list[str]
     for name, items in lists.items():
         if name != "events":  # events keep the API's order (by namespace, then name); objects likewise
             items = sorted(items, key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
-        document = {"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}}
         with (root / "k8s" / f"{name}.json").open("w") as handle:
-            handle.write(_kubectl_json(document))
+            handle.write(_kubectl_json(k8s.k8s_list(items)))
 
 
 def _kubectl_json(document: dict) -> str:

@@ -18,12 +18,15 @@ from collections import defaultdict
 from pathlib import Path
 
 from incident_lib.errors import InputError
+from incident_lib.k8s.kinds import KINDS, OPTIONAL_GROUPS
 from incident_lib.snapshot import Snapshot
-from incident_lib.sources.kubernetes import ISTIO, KINDS
 
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz")
 _SAFE = re.compile(r"^[a-z0-9]([-a-z0-9._]*[a-z0-9])?$")  # DNS names and signal names: safe as path segments
-_FILE_NAMES = {k.kind: k.resource for k in KINDS.values()} | {c.kind: f"{c.plural}.{c.group}" for c in ISTIO}
+# an add-on's kinds are named with their group (`virtualservices.networking.istio.io`), as kubectl does
+_FILE_NAMES = {
+    k.kind: f"{k.resource}.{k.group}" if k.group in OPTIONAL_GROUPS else k.resource for k in KINDS.values()
+}
 
 
 def write_bundle(snapshot: Snapshot, path: str | Path, progress=None) -> Path:

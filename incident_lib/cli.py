@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from incident_lib.classify.evidence import SEVERITIES, at_least
+from incident_lib.classify.registry import LOAD_ERRORS
 from incident_lib.classify.thresholds import DEFAULTS
 from incident_lib.errors import InputError
 from incident_lib.gc_pause import gc_paused
@@ -35,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
             f"incident-lab: error: could not process the input ({type(exc).__name__}: {exc})", file=sys.stderr
         )
         return EXIT_INPUT
+    finally:
+        for failed in LOAD_ERRORS:  # rules from an installed package that did not load: the rest ran
+            print(f"incident-lab: warning: {failed}", file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -5,19 +5,19 @@ Pods are diagnosed first; Services, workloads and nodes then read those pod diag
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from incident_lib.classify import cite
-from incident_lib.classify import cluster as _cluster_rules  # noqa: F401  (registers the rules)
-from incident_lib.classify import nodes as _node_rules  # noqa: F401
-from incident_lib.classify import pods as _pod_rules  # noqa: F401
-from incident_lib.classify import services as _service_rules  # noqa: F401
-from incident_lib.classify import workloads as _workload_rules  # noqa: F401
 from incident_lib.classify.correlate import with_first_causes
 from incident_lib.classify.diagnosis import Diagnosis, Subject, ordered
 from incident_lib.classify.evidence import Finding
-from incident_lib.classify.registry import rules_for
+from incident_lib.classify.registry import RuleError, rules_for
 from incident_lib.classify.thresholds import DEFAULTS, Thresholds
-from incident_lib.cluster import ClusterIndex
+from incident_lib.cluster import ClusterView
 from incident_lib.facts import TRAFFIC_SIGNALS, ObjectFacts, PodFacts, object_facts, pod_facts
+from incident_lib.k8s.objects import ObjectView
+from incident_lib.k8s.pod import Pod
 from incident_lib.metrics.catalogue import SIGNALS
 from incident_lib.names import dns_label, dns_subdomain, not_found
 from incident_lib.snapshot import Snapshot
@@ -34,8 +34,7 @@ def diagnose_pods(
 ) -> list[Diagnosis]:
     """Diagnose one pod, the pods of a namespace, or every pod; most severe first, in a stable order."""
     selected = select(snapshot, "Pod", namespace, pod)
-    index = ClusterIndex(snapshot)
-    return ordered(_pods(index, selected, thresholds))
+    return ordered(_pods(snapshot.view, selected, thresholds))
 
 
 def diagnose_service(
@@ -51,42 +50,59 @@ def diagnose_all(
     snapshot: Snapshot, namespace: str | None = None, thresholds: Thresholds = DEFAULTS
 ) -> list[Diagnosis]:
     """Every pod, Service, workload and (without a namespace) node: findings first, in a stable order."""
-    index = ClusterIndex(snapshot)
-    diagnoses = _pods(index, select(snapshot, "Pod", namespace, None), thresholds)
+    view = snapshot.view
+    diagnoses = _pods(view, select(snapshot, "Pod", namespace, None), thresholds)
     objects = [
         obj
         for kind in OBJECT_KINDS
         if not (namespace and kind == "Node")
-        for obj in snapshot.of_kind(kind)
-        if namespace is None or (obj.get("metadata") or {}).get("namespace") == namespace
+        for obj in view.of_kind(kind)
+        if namespace is None or obj.namespace == namespace
     ]
-    return ordered(with_first_causes(diagnoses + _objects(index, objects, thresholds)))
+    by_pod = MappingProxyType({(d.subject.namespace, d.subject.name): d for d in diagnoses})
+    return ordered(with_first_causes(diagnoses + _objects(view, objects, by_pod, thresholds)))
 
 
-def _pods(index: ClusterIndex, pods: list[dict], thresholds: Thresholds) -> list[Diagnosis]:
-    diagnoses = [diagnose_pod(facts) for facts in pod_facts(index, pods, thresholds)]
-    index.pod_diagnoses.update({(d.subject.namespace, d.subject.name): d for d in diagnoses})
-    return diagnoses
+def _pods(view: ClusterView, pods: list[Pod], thresholds: Thresholds) -> list[Diagnosis]:
+    return [diagnose_pod(facts) for facts in pod_facts(view, pods, thresholds)]
 
 
-def _objects(index: ClusterIndex, objects: list[dict], thresholds: Thresholds) -> list[Diagnosis]:
-    return [diagnose_object(facts) for facts in object_facts(index, objects, thresholds)]
+def _objects(
+    view: ClusterView,
+    objects: list[ObjectView],
+    by_pod: Mapping[tuple[str, str], Diagnosis],
+    thresholds: Thresholds,
+) -> list[Diagnosis]:
+    return [diagnose_object(facts) for facts in object_facts(view, objects, by_pod, thresholds)]
 
 
 def diagnose_pod(facts: PodFacts) -> Diagnosis:
     """Run every pod rule on one pod's facts and rank what fired."""
-    findings = [f for rule in rules_for("Pod") if (f := rule.evaluate(facts)) is not None]
+    findings, failed = _findings("Pod", facts)
     subject = Subject("Pod", facts.pod.namespace, facts.pod.name)
-    return Diagnosis.from_findings(subject, findings, missing_evidence(facts))
+    return Diagnosis.from_findings(subject, findings, (*failed, *missing_evidence(facts)))
 
 
 def diagnose_object(facts: ObjectFacts) -> Diagnosis:
     """Run the rules of the subject's kind; what no rule flags is healthy, with the evidence that says so."""
     obj = facts.obj
-    findings = [f for rule in rules_for(obj.kind) if (f := rule.evaluate(facts)) is not None]
+    findings, failed = _findings(obj.kind, facts)
     findings = findings or [_unrecognised(facts)]
-    missing = traffic_missing(facts)
+    missing = (*failed, *traffic_missing(facts))
     return Diagnosis.from_findings(Subject(obj.kind, obj.namespace, obj.name), findings, missing)
+
+
+def _findings(subject: str, facts: PodFacts | ObjectFacts) -> tuple[list[Finding], list[str]]:
+    """What the rules of `subject` found, and one line for each external rule that failed on it: what
+    that rule would have checked was not checked, and every other rule still ran."""
+    findings, failed = [], []
+    for rule in rules_for(subject):
+        try:
+            if (finding := rule.evaluate(facts)) is not None:
+                findings.append(finding)
+        except RuleError as exc:
+            failed.append(str(exc))
+    return findings, failed
 
 
 def _unrecognised(facts: ObjectFacts) -> Finding:
@@ -124,17 +140,18 @@ def check_namespace(snapshot: Snapshot, namespace: str) -> None:
         raise not_found("namespace", namespace, snapshot.namespaces())
 
 
-def select(snapshot: Snapshot, kind: str, namespace: str | None, name: str | None) -> list[dict]:
-    """The raw objects to diagnose; an unknown namespace or name is an InputError naming the closest ones."""
-    objects = snapshot.of_kind(kind)
+def select(snapshot: Snapshot, kind: str, namespace: str | None, name: str | None) -> list[ObjectView]:
+    """The objects to diagnose, from the snapshot's view (pods as `Pod`s); an unknown namespace or name is
+    an InputError naming the closest ones."""
+    objects = list(snapshot.view.of_kind(kind))
     if namespace is not None:
         check_namespace(snapshot, namespace)
-        objects = [o for o in objects if o["metadata"].get("namespace") == namespace]
+        objects = [o for o in objects if o.namespace == namespace]
     if name is not None:
         (dns_subdomain if kind == "Pod" else dns_label)(name, kind.lower())
-        matches = [o for o in objects if o["metadata"].get("name") == name]
+        matches = [o for o in objects if o.name == name]
         if not matches:
             where = f" in namespace {namespace}" if namespace else ""
-            raise not_found(f"{kind.lower()}{where}", name, [o["metadata"].get("name", "") for o in objects])
+            raise not_found(f"{kind.lower()}{where}", name, [o.name for o in objects])
         objects = matches
     return objects

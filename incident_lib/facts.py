@@ -1,4 +1,4 @@
-"""Facts: what the rules read about one subject, gathered from a snapshot through one index.
+"""Facts: what the rules read about one subject, gathered from a snapshot through its cluster view.
 
 Pods are diagnosed first; Services, workloads and nodes then read those pod diagnoses (a Service
 whose endpoints are not ready names why its pods are not).
@@ -6,18 +6,22 @@ whose endpoints are not ready names why its pods are not).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from incident_lib.classify.thresholds import Thresholds
-from incident_lib.cluster import ClusterIndex
+from incident_lib.cluster import ClusterView
 from incident_lib.k8s.event import Event
 from incident_lib.k8s.objects import ObjectView
 from incident_lib.k8s.pod import Pod
 from incident_lib.metrics.catalogue import POD_SIGNALS, SIGNALS
-from incident_lib.metrics.pod import NamespaceMetrics, SubjectMetrics
+from incident_lib.metrics.pod import SubjectMetrics
+
+if TYPE_CHECKING:
+    from incident_lib.classify.diagnosis import Diagnosis
 
 
 class _ByReason:
@@ -42,10 +46,12 @@ class PodFacts(_ByReason):
     `now` is the snapshot's capture time: rules compare against it, never against the clock;
     `now_known` is False when that time was inferred (see Snapshot).
     `memory_cap` is the (LimitRange, max bytes) of its namespace; `owner_completed` is True for a pod
-    of a Job that has since completed (a failed attempt that a retry made good).
+    of a Job that has since completed (a failed attempt that a retry made good). `view` finds what else
+    the snapshot holds about it (its claims, its owners, objects of a kind a rule `needs`).
     """
 
     pod: Pod
+    view: ClusterView
     events: tuple[Event, ...]
     node_events: tuple[Event, ...]
     metrics: SubjectMetrics
@@ -59,14 +65,15 @@ class PodFacts(_ByReason):
 
 @dataclass(frozen=True)
 class ObjectFacts(_ByReason):
-    """A Service, workload or Node, the events about it, the index to find its relatives and the pod
-    diagnoses already made, and (for Services) the traffic metrics of the service."""
+    """A Service, workload or Node, the events about it, the view to find its relatives, the pod
+    diagnoses already made (by namespace and name), and (for Services) the traffic metrics of the service."""
 
     obj: ObjectView
-    index: ClusterIndex
+    view: ClusterView
     events: tuple[Event, ...]
     traffic: SubjectMetrics
     now: datetime
+    pod_diagnoses: Mapping[tuple[str, str], Diagnosis] = field(default_factory=dict)
     thresholds: Thresholds = field(default_factory=Thresholds)
 
     @property
@@ -84,8 +91,8 @@ class ObjectFacts(_ByReason):
     def condition(self, kind: str) -> dict:
         return next((c for c in self.status.get("conditions") or [] if c.get("type") == kind), {})
 
-    def pod_diagnosis(self, pod: Pod):
-        return self.index.pod_diagnoses.get((pod.namespace, pod.name))
+    def pod_diagnosis(self, pod: Pod) -> Diagnosis | None:
+        return self.pod_diagnoses.get((pod.namespace, pod.name))
 
     def all_starting(self, pods: list[Pod]) -> bool:
         """True when `pods` (one at least) are all `pod_starting`: a rollout inside its start-up allowance."""
@@ -99,48 +106,47 @@ _NO_TRAFFIC = SubjectMetrics(missing=TRAFFIC_SIGNALS)
 _NOT_SERVED = SubjectMetrics()  # workloads and nodes receive no traffic of their own
 
 
-def pod_facts(index: ClusterIndex, pods: list[dict], thresholds: Thresholds) -> Iterator[PodFacts]:
-    """Yield the facts of each pod in `pods` (raw objects of the indexed snapshot)."""
-    snapshot = index.snapshot
-    metrics: dict[str, NamespaceMetrics] = {}
+def pod_facts(view: ClusterView, pods: Iterable[Pod], thresholds: Thresholds) -> Iterator[PodFacts]:
+    """Yield the facts of each pod in `pods` (pods of the view)."""
+    snapshot = view.snapshot
     with_metrics = bool(snapshot.metrics)
-    for raw in pods:
-        pod = Pod(raw)
+    for pod in pods:
         ns = pod.namespace
-        if with_metrics and ns not in metrics:
-            metrics[ns] = NamespaceMetrics(snapshot, ns)
         owner = pod.owner or {}
         yield PodFacts(
             pod=pod,
-            events=snapshot.events.about("Pod", ns, pod.name),
-            node_events=snapshot.events.about("Node", "", pod.node_name) if pod.node_name else (),
-            metrics=metrics[ns].for_subject(pod.name) if with_metrics else _NO_METRICS,
+            view=view,
+            events=view.events_about("Pod", ns, pod.name),
+            node_events=view.events_about("Node", "", pod.node_name) if pod.node_name else (),
+            metrics=view.metrics(ns).for_subject(pod.name) if with_metrics else _NO_METRICS,
             previous_logs=_previous_logs(snapshot, pod),
             now=snapshot.captured_at,
             now_known=snapshot.captured_at_known,
-            memory_cap=index.memory_caps.get(ns),
-            owner_completed=owner.get("kind") == "Job" and (ns, owner.get("name")) in index.completed_jobs,
+            memory_cap=view.memory_caps.get(ns),
+            owner_completed=owner.get("kind") == "Job" and (ns, owner.get("name")) in view.completed_jobs,
             thresholds=thresholds,
         )
 
 
-def object_facts(index: ClusterIndex, objects: list[dict], thresholds: Thresholds) -> Iterator[ObjectFacts]:
-    """Yield the facts of each Service, workload or Node in `objects`."""
-    snapshot = index.snapshot
-    traffic: dict[str, NamespaceMetrics] = {}
-    for raw in objects:
-        view = ObjectView(raw)
-        metrics = _NO_TRAFFIC if view.kind == "Service" else _NOT_SERVED
-        if view.kind == "Service" and snapshot.metrics:
-            if view.namespace not in traffic:
-                traffic[view.namespace] = NamespaceMetrics(snapshot, view.namespace, TRAFFIC_SIGNALS)
-            metrics = traffic[view.namespace].for_subject(view.name)
+def object_facts(
+    view: ClusterView,
+    objects: Iterable[ObjectView],
+    pod_diagnoses: Mapping[tuple[str, str], Diagnosis],
+    thresholds: Thresholds,
+) -> Iterator[ObjectFacts]:
+    """Yield the facts of each Service, workload or Node in `objects`, with the pod diagnoses they read."""
+    snapshot = view.snapshot
+    for obj in objects:
+        metrics = _NO_TRAFFIC if obj.kind == "Service" else _NOT_SERVED
+        if obj.kind == "Service" and snapshot.metrics:
+            metrics = view.metrics(obj.namespace, TRAFFIC_SIGNALS).for_subject(obj.name)
         yield ObjectFacts(
-            obj=view,
-            index=index,
-            events=snapshot.events.about(view.kind, view.namespace, view.name),
+            obj=obj,
+            view=view,
+            events=view.events_about(obj.kind, obj.namespace, obj.name),
             traffic=metrics,
             now=snapshot.captured_at,
+            pod_diagnoses=pod_diagnoses,
             thresholds=thresholds,
         )
 

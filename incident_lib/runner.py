@@ -34,7 +34,10 @@ from incident_lib.errors import InputError
 from incident_lib.sources.open import LIVE
 
 OUTPUT_DIR = "output_dir"  # a parameter the runner sets, when a notebook declares it, to the run's folder
-PATH_PARAMETERS = ("source",)  # relative paths given by a user are relative to where they ran the command
+PATH_PARAMETERS = (
+    "source",
+    "values_file",
+)  # relative paths given by a user are relative to where they ran the command
 SOCKET_PATH_MAX = 100  # bytes of a Unix socket path: 108 on Linux, 104 on macOS, a margin kept
 
 

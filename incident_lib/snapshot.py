@@ -11,11 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from incident_lib.errors import InputError
 from incident_lib.k8s.event import EventIndex
 from incident_lib.k8s.objects import parse_time
+
+if TYPE_CHECKING:
+    from incident_lib.cluster import ClusterView
 
 
 class LogKey(NamedTuple):
@@ -55,6 +58,13 @@ class Snapshot:
     def of_kind(self, kind: str) -> list[dict]:
         """Every object of one kind (`Pod`, `Event`, `Node`…), in the order they were read."""
         return self._by_kind.get(kind, [])
+
+    @cached_property
+    def view(self) -> ClusterView:
+        """The read-only cluster view of this snapshot, built on first use."""
+        from incident_lib.cluster import ClusterView  # the view reads the snapshot: imported late
+
+        return ClusterView(self)
 
     @cached_property
     def events(self) -> EventIndex:

@@ -24,15 +24,19 @@ import hashlib
 import json
 import random
 import shutil
+import sys
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from incident_lib.metrics.catalogue import promql
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tools/, at the repository root
 
-Obj = dict[str, Any]
+from incident_lib.metrics.catalogue import promql
+from tools import k8s_objects as k8s
+from tools.k8s_objects import Obj, parse_timestamp, timestamp
+from tools.prometheus_responses import matrix_series, range_response
 
 BUNDLE = Path(__file__).resolve().parent / "oom-drill"
 
@@ -96,15 +100,11 @@ NODES: dict[str, Obj] = {
     },
 }
 CLUSTER_BIRTH = NODES["kubemaster"]["created"]
+CALICO_CREATED = CLUSTER_BIRTH + timedelta(minutes=3)  # kube-system's Calico objects, applied after kubeadm
 SAFE = "bcdfghjklmnpqrstvwxz2456789"  # the alphabet of generated name suffixes
 
 
 # ---------------------------------------------------------------- identifiers and times
-
-
-def ts(t: datetime) -> str:
-    """Return `t` as the API's RFC 3339 UTC string with second precision."""
-    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def digest(*parts: str) -> str:
@@ -207,20 +207,6 @@ def qos_class(containers: list[Obj]) -> str:
     return "Guaranteed" if guaranteed else "Burstable"
 
 
-SA_TOLERATIONS = [
-    {
-        "effect": "NoExecute",
-        "key": "node.kubernetes.io/not-ready",
-        "operator": "Exists",
-        "tolerationSeconds": 300,
-    },
-    {
-        "effect": "NoExecute",
-        "key": "node.kubernetes.io/unreachable",
-        "operator": "Exists",
-        "tolerationSeconds": 300,
-    },
-]
 DS_TOLERATIONS = [
     {"effect": "NoExecute", "key": "node.kubernetes.io/not-ready", "operator": "Exists"},
     {"effect": "NoExecute", "key": "node.kubernetes.io/unreachable", "operator": "Exists"},
@@ -253,28 +239,7 @@ def template_spec(containers: list[Obj], **extra: Any) -> Obj:
 def sa_volume(pod_name: str) -> tuple[Obj, Obj]:
     """Return the projected service-account token volume the API server adds, and its mount."""
     name = f"kube-api-access-{suffix(5, 'sa', pod_name)}"
-    volume = {
-        "name": name,
-        "projected": {
-            "defaultMode": 420,
-            "sources": [
-                {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
-                {"configMap": {"items": [{"key": "ca.crt", "path": "ca.crt"}], "name": "kube-root-ca.crt"}},
-                {
-                    "downwardAPI": {
-                        "items": [
-                            {
-                                "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"},
-                                "path": "namespace",
-                            }
-                        ]
-                    }
-                },
-            ],
-        },
-    }
-    mount = {"mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "name": name, "readOnly": True}
-    return volume, mount
+    return k8s.service_account_token_volume(name), k8s.service_account_token_mount(name)
 
 
 # ---------------------------------------------------------------- pods
@@ -293,41 +258,73 @@ class IPs:
         return ip
 
 
-def running_status(pod: str, container: Obj, started: datetime, *, ready: bool = True) -> Obj:
-    return {
-        "containerID": f"containerd://{digest('container', pod, container['name'], '0')}",
-        "image": full_image(container["image"]),
-        "imageID": image_id(container["image"]),
-        "lastState": {},
-        "name": container["name"],
-        "ready": ready,
-        "restartCount": 0,
-        "started": True,
-        "state": {"running": {"startedAt": ts(started)}},
-    }
+def container_id(pod: str, container: str, instance: int = 0) -> str:
+    """The id containerd gives the `instance`th run of `container` in `pod`."""
+    return f"containerd://{digest('container', pod, container, str(instance))}"
+
+
+def container_status(container: Obj, cid: str, state: Obj, **fields: Any) -> Obj:
+    """The status of `container` (its spec) in `state`, for the run `cid`."""
+    image = container["image"]
+    return k8s.container_status(container["name"], full_image(image), image_id(image), cid, state, **fields)
+
+
+def running_status(pod: str, container: Obj, started: datetime) -> Obj:
+    """A container running and ready since `started`, never restarted."""
+    return container_status(
+        container, container_id(pod, container["name"]), k8s.running_state(started), ready=True, started=True
+    )
 
 
 def completed_init_status(pod: str, container: Obj, started: datetime, finished: datetime) -> Obj:
-    cid = f"containerd://{digest('container', pod, container['name'], '0')}"
-    return {
-        "containerID": cid,
-        "image": full_image(container["image"]),
-        "imageID": image_id(container["image"]),
-        "lastState": {},
-        "name": container["name"],
-        "ready": True,
-        "restartCount": 0,
-        "started": False,
-        "state": {
-            "terminated": {
-                "containerID": cid,
-                "exitCode": 0,
-                "finishedAt": ts(finished),
-                "reason": "Completed",
-                "startedAt": ts(started),
-            }
-        },
-    }
+    """An init container that ran from `started` to `finished` and exited 0."""
+    cid = container_id(pod, container["name"])
+    state = k8s.terminated_state(cid, "Completed", 0, started, finished)
+    return container_status(container, cid, state, ready=True, started=False)
+
+
+def bound_spec(spec: Obj, name: str, node: str, owner_kind: str) -> Obj:
+    """The pod spec of pod `name` made from a template `spec`: bound to `node`, with what admission adds
+    (defaults, the service-account token unless a node owns it, a DaemonSet's node affinity)."""
+    spec = json.loads(json.dumps(spec))
+    spec["nodeName"] = node
+    spec.setdefault("enableServiceLinks", True)
+    spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
+    spec.setdefault("priority", 0)
+    spec.setdefault("serviceAccountName", "default")
+    spec["serviceAccount"] = spec["serviceAccountName"]
+    spec.setdefault("tolerations", k8s.not_ready_tolerations())
+    if owner_kind != "Node" and spec.get("automountServiceAccountToken") is not False:
+        volume, mount = sa_volume(name)
+        spec["volumes"] = [*spec.get("volumes", []), volume]
+        for c in spec["containers"] + spec.get("initContainers", []):
+            c["volumeMounts"] = [*c.get("volumeMounts", []), mount]
+    if owner_kind == "DaemonSet":
+        term = {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}
+        spec["affinity"] = {
+            "nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [term]}}
+        }
+    return spec
+
+
+def init_statuses(pod: str, init: list[Obj], started: datetime) -> list[Obj]:
+    """The init containers, run one after another from `started`, each for a second, 2 s apart."""
+    return [
+        completed_init_status(
+            pod, c, started + timedelta(seconds=2 * i), started + timedelta(seconds=2 * i + 1)
+        )
+        for i, c in enumerate(init)
+    ]
+
+
+def healthy_conditions(created: datetime, initialized: datetime, ready: datetime) -> list[Obj]:
+    """A scheduled, initialized, ready pod's conditions."""
+    return [
+        k8s.pod_condition("Initialized", "True", initialized),
+        k8s.pod_condition("Ready", "True", ready),
+        k8s.pod_condition("ContainersReady", "True", ready),
+        k8s.pod_condition("PodScheduled", "True", created),
+    ]
 
 
 def make_pod(
@@ -352,103 +349,41 @@ def make_pod(
     `statuses`/`conditions` override the healthy defaults (all containers running and ready since
     `started`); `changed` is the time of the last status change (for the resourceVersion).
     """
-    spec = json.loads(json.dumps(spec))
-    spec["nodeName"] = node
-    spec.setdefault("enableServiceLinks", True)
-    spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
-    spec.setdefault("priority", 0)
-    spec.setdefault("serviceAccountName", "default")
-    spec["serviceAccount"] = spec["serviceAccountName"]
-    spec.setdefault("tolerations", SA_TOLERATIONS)
-    if owner["kind"] != "Node" and spec.get("automountServiceAccountToken") is not False:
-        volume, mount = sa_volume(name)
-        spec["volumes"] = [*spec.get("volumes", []), volume]
-        for c in spec["containers"] + spec.get("initContainers", []):
-            c["volumeMounts"] = [*c.get("volumeMounts", []), mount]
-    if owner["kind"] == "DaemonSet":
-        spec["affinity"] = {
-            "nodeAffinity": {
-                "requiredDuringSchedulingIgnoredDuringExecution": {
-                    "nodeSelectorTerms": [
-                        {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}
-                    ]
-                }
-            }
-        }
-    pod_uid = uid("Pod", namespace, name)
-
-    init = spec.get("initContainers", [])
-    init_done = started
-    init_statuses = []
-    for i, c in enumerate(init):
-        begin = started + timedelta(seconds=2 * i)
-        init_done = begin + timedelta(seconds=1)
-        init_statuses.append(completed_init_status(name, c, begin, init_done))
+    spec = bound_spec(spec, name, node, owner["kind"])
+    init = init_statuses(name, spec.get("initContainers", []), started)
+    init_done = started + timedelta(seconds=2 * len(init) - 1) if init else started
     if statuses is None:
         statuses = [running_status(name, c, init_done + timedelta(seconds=1)) for c in spec["containers"]]
     ready_at = init_done + timedelta(seconds=8)
     if conditions is None:
-        conditions = [
-            {
-                "lastProbeTime": None,
-                "lastTransitionTime": ts(init_done if init else min(created, started)),
-                "status": "True",
-                "type": "Initialized",
-            },
-            {"lastProbeTime": None, "lastTransitionTime": ts(ready_at), "status": "True", "type": "Ready"},
-            {
-                "lastProbeTime": None,
-                "lastTransitionTime": ts(ready_at),
-                "status": "True",
-                "type": "ContainersReady",
-            },
-            {
-                "lastProbeTime": None,
-                "lastTransitionTime": ts(created),
-                "status": "True",
-                "type": "PodScheduled",
-            },
-        ]
-    host_ip = NODES[node]["ip"]
-    metadata: Obj = {
-        "creationTimestamp": ts(created),
-        "labels": labels,
-        "name": name,
-        "namespace": namespace,
-        "ownerReferences": [owner],
-        "resourceVersion": rv(changed or ready_at, "Pod", namespace, name),
-        "uid": pod_uid,
-    }
-    if annotations:
-        metadata["annotations"] = annotations
-    if generate_name:
-        metadata["generateName"] = generate_name
-    status: Obj = {
-        "conditions": conditions,
-        "containerStatuses": sorted(statuses, key=lambda s: s["name"]),
-        "hostIP": host_ip,
-        "hostIPs": [{"ip": host_ip}],
-        "phase": "Running",
-        "podIP": ip,
-        "podIPs": [{"ip": ip}],
-        "qosClass": qos_class(spec["containers"]),
-        "startTime": ts(created if owner["kind"] != "Node" else started),
-    }
-    if init_statuses:
-        status["initContainerStatuses"] = init_statuses
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec, "status": status}
+        conditions = healthy_conditions(created, init_done if init else min(created, started), ready_at)
+    optional = {"annotations": annotations, "generateName": generate_name}
+    metadata = k8s.object_meta(
+        name,
+        namespace,
+        created,
+        labels=labels,
+        ownerReferences=[owner],
+        resource_version=rv(changed or ready_at, "Pod", namespace, name),
+        uid=uid("Pod", namespace, name),
+        **{key: value for key, value in optional.items() if value},
+    )
+    status = k8s.pod_status(
+        conditions,
+        sorted(statuses, key=lambda s: s["name"]),
+        host_ip=NODES[node]["ip"],
+        pod_ip=ip,
+        qos_class=qos_class(spec["containers"]),
+        started=created if owner["kind"] != "Node" else started,
+    )
+    if init:
+        status["initContainerStatuses"] = init
+    return k8s.pod(metadata, spec, status)
 
 
-def owner_ref(kind: str, name: str, namespace: str, api_version: str = "apps/v1") -> Obj:
-    ns = "" if kind == "Node" else namespace
-    return {
-        "apiVersion": api_version,
-        "blockOwnerDeletion": True,
-        "controller": True,
-        "kind": kind,
-        "name": name,
-        "uid": uid(kind, ns, name),
-    }
+def owner_ref(kind: str, name: str, namespace: str) -> Obj:
+    """The controller reference of the `kind` `name` in `namespace`."""
+    return k8s.owner_reference(kind, name, uid(kind, namespace, name))
 
 
 # ---------------------------------------------------------------- workloads
@@ -457,6 +392,59 @@ def owner_ref(kind: str, name: str, namespace: str, api_version: str = "apps/v1"
 def last_applied(obj: Obj) -> str:
     """Return the `kubectl.kubernetes.io/last-applied-configuration` annotation kubectl apply writes."""
     return json.dumps(obj, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def unavailable_status(created: datetime, rs_name: str) -> tuple[Obj, Obj]:
+    """A one-replica Deployment's and its ReplicaSet's status while the replica is down (since the
+    OOM drill's last kill)."""
+    down = OOM_RUNS[-1][1]
+    conditions = [
+        k8s.deployment_condition(
+            "Available",
+            "False",
+            "MinimumReplicasUnavailable",
+            "Deployment does not have minimum availability.",
+            down,
+        ),
+        progressing(rs_name, created, OOM_RUNS[0][0]),
+    ]
+    status = {
+        "conditions": conditions,
+        "observedGeneration": 1,
+        "replicas": 1,
+        "unavailableReplicas": 1,
+        "updatedReplicas": 1,
+    }
+    return status, {"fullyLabeledReplicas": 1, "observedGeneration": 1, "replicas": 1}
+
+
+def available_status(created: datetime, rs_name: str, available: datetime) -> tuple[Obj, Obj]:
+    """A one-replica Deployment's and its ReplicaSet's status with the replica available since
+    `available`."""
+    conditions = [
+        k8s.deployment_condition(
+            "Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", available
+        ),
+        progressing(rs_name, created, available),
+    ]
+    status = {
+        "availableReplicas": 1,
+        "conditions": conditions,
+        "observedGeneration": 1,
+        "readyReplicas": 1,
+        "replicas": 1,
+        "updatedReplicas": 1,
+    }
+    counts = {"availableReplicas": 1, "fullyLabeledReplicas": 1, "readyReplicas": 1, "replicas": 1}
+    return status, {**counts, "observedGeneration": 1}
+
+
+def progressing(rs_name: str, created: datetime, updated: datetime) -> Obj:
+    """The Progressing condition of a Deployment whose only ReplicaSet `rs_name` rolled out."""
+    message = f'ReplicaSet "{rs_name}" has successfully progressed.'
+    return k8s.deployment_condition(
+        "Progressing", "True", "NewReplicaSetAvailable", message, created, updated
+    )
 
 
 def deployment(
@@ -478,125 +466,44 @@ def deployment(
     `available` is when the replica last became available, or None when it is unavailable now.
     """
     rs_name = f"{name}-{rs_hash}"
-    template = {"metadata": {"creationTimestamp": None, "labels": pod_labels}, "spec": spec}
     annotations = {"deployment.kubernetes.io/revision": "1", **(annotations or {})}
     if applied is not None:
         annotations["kubectl.kubernetes.io/last-applied-configuration"] = last_applied(applied)
-    progressed = available or created + timedelta(seconds=20)
     if available is None:
-        down = OOM_RUNS[-1][1]
-        status: Obj = {
-            "conditions": [
-                {
-                    "lastTransitionTime": ts(down),
-                    "lastUpdateTime": ts(down),
-                    "message": "Deployment does not have minimum availability.",
-                    "reason": "MinimumReplicasUnavailable",
-                    "status": "False",
-                    "type": "Available",
-                },
-                {
-                    "lastTransitionTime": ts(created),
-                    "lastUpdateTime": ts(OOM_RUNS[0][0]),
-                    "message": f'ReplicaSet "{rs_name}" has successfully progressed.',
-                    "reason": "NewReplicaSetAvailable",
-                    "status": "True",
-                    "type": "Progressing",
-                },
-            ],
-            "observedGeneration": 1,
-            "replicas": 1,
-            "unavailableReplicas": 1,
-            "updatedReplicas": 1,
-        }
-        rs_status: Obj = {"fullyLabeledReplicas": 1, "observedGeneration": 1, "replicas": 1}
-        changed = down
+        status, rs_status = unavailable_status(created, rs_name)
+        changed = OOM_RUNS[-1][1]
     else:
-        status = {
-            "availableReplicas": 1,
-            "conditions": [
-                {
-                    "lastTransitionTime": ts(available),
-                    "lastUpdateTime": ts(available),
-                    "message": "Deployment has minimum availability.",
-                    "reason": "MinimumReplicasAvailable",
-                    "status": "True",
-                    "type": "Available",
-                },
-                {
-                    "lastTransitionTime": ts(created),
-                    "lastUpdateTime": ts(progressed),
-                    "message": f'ReplicaSet "{rs_name}" has successfully progressed.',
-                    "reason": "NewReplicaSetAvailable",
-                    "status": "True",
-                    "type": "Progressing",
-                },
-            ],
-            "observedGeneration": 1,
-            "readyReplicas": 1,
-            "replicas": 1,
-            "updatedReplicas": 1,
-        }
-        rs_status = {
-            "availableReplicas": 1,
-            "fullyLabeledReplicas": 1,
-            "observedGeneration": 1,
-            "readyReplicas": 1,
-            "replicas": 1,
-        }
+        status, rs_status = available_status(created, rs_name, available)
         changed = available
-    deploy = {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {
-            "annotations": annotations,
-            "creationTimestamp": ts(created),
-            "generation": 1,
-            "labels": labels,
-            "name": name,
-            "namespace": namespace,
-            "resourceVersion": rv(changed, "Deployment", namespace, name),
-            "uid": uid("Deployment", namespace, name),
-        },
-        "spec": {
-            "progressDeadlineSeconds": 600,
-            "replicas": 1,
-            "revisionHistoryLimit": 10,
-            "selector": {"matchLabels": selector},
-            "strategy": {
-                "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"},
-                "type": "RollingUpdate",
-            },
-            "template": template,
-        },
-        "status": status,
-    }
+    metadata = k8s.object_meta(
+        name,
+        namespace,
+        created,
+        annotations=annotations,
+        generation=1,
+        labels=labels,
+        resource_version=rv(changed, "Deployment", namespace, name),
+        uid=uid("Deployment", namespace, name),
+    )
+    deploy = k8s.deployment(metadata, 1, selector, k8s.pod_template(pod_labels, spec), status)
     rs_labels = {**pod_labels, "pod-template-hash": rs_hash}
-    rs = {
-        "apiVersion": "apps/v1",
-        "kind": "ReplicaSet",
-        "metadata": {
-            "annotations": {
-                "deployment.kubernetes.io/desired-replicas": "1",
-                "deployment.kubernetes.io/max-replicas": "2",
-                "deployment.kubernetes.io/revision": "1",
-            },
-            "creationTimestamp": ts(created),
-            "generation": 1,
-            "labels": rs_labels,
-            "name": rs_name,
-            "namespace": namespace,
-            "ownerReferences": [owner_ref("Deployment", name, namespace)],
-            "resourceVersion": rv(changed, "ReplicaSet", namespace, rs_name),
-            "uid": uid("ReplicaSet", namespace, rs_name),
+    rs_metadata = k8s.object_meta(
+        rs_name,
+        namespace,
+        created,
+        annotations={
+            "deployment.kubernetes.io/desired-replicas": "1",
+            "deployment.kubernetes.io/max-replicas": "2",
+            "deployment.kubernetes.io/revision": "1",
         },
-        "spec": {
-            "replicas": 1,
-            "selector": {"matchLabels": {**selector, "pod-template-hash": rs_hash}},
-            "template": {"metadata": {"creationTimestamp": None, "labels": rs_labels}, "spec": spec},
-        },
-        "status": rs_status,
-    }
+        generation=1,
+        labels=rs_labels,
+        ownerReferences=[owner_ref("Deployment", name, namespace)],
+        resource_version=rv(changed, "ReplicaSet", namespace, rs_name),
+        uid=uid("ReplicaSet", namespace, rs_name),
+    )
+    rs_selector = {**selector, "pod-template-hash": rs_hash}
+    rs = k8s.replica_set(rs_metadata, 1, rs_selector, k8s.pod_template(rs_labels, spec), rs_status)
     return deploy, rs
 
 
@@ -613,32 +520,32 @@ def daemonset(
 ) -> Obj:
     """Return a DaemonSet with a pod ready on each of the three nodes."""
     ready = max(n["created"] for n in NODES.values()) + timedelta(minutes=2)
+    metadata = k8s.object_meta(
+        name,
+        namespace,
+        created,
+        annotations={"deprecated.daemonset.template.generation": "1", **(annotations or {})},
+        generation=1,
+        labels=labels,
+        resource_version=rv(max(ready, created + timedelta(minutes=1)), "DaemonSet", namespace, name),
+        uid=uid("DaemonSet", namespace, name),
+    )
+    counts = ("currentNumberScheduled", "desiredNumberScheduled", "numberAvailable")
     return {
         "apiVersion": "apps/v1",
         "kind": "DaemonSet",
-        "metadata": {
-            "annotations": {"deprecated.daemonset.template.generation": "1", **(annotations or {})},
-            "creationTimestamp": ts(created),
-            "generation": 1,
-            "labels": labels,
-            "name": name,
-            "namespace": namespace,
-            "resourceVersion": rv(max(ready, created + timedelta(minutes=1)), "DaemonSet", namespace, name),
-            "uid": uid("DaemonSet", namespace, name),
-        },
+        "metadata": metadata,
         "spec": {
             "revisionHistoryLimit": 10,
             "selector": {"matchLabels": selector},
-            "template": {"metadata": {"creationTimestamp": None, "labels": pod_labels}, "spec": spec},
+            "template": k8s.pod_template(pod_labels, spec),
             "updateStrategy": {
                 "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1},
                 "type": "RollingUpdate",
             },
         },
         "status": {
-            "currentNumberScheduled": 3,
-            "desiredNumberScheduled": 3,
-            "numberAvailable": 3,
+            **dict.fromkeys(counts, 3),
             "numberMisscheduled": 0,
             "numberReady": 3,
             "observedGeneration": 1,
@@ -655,7 +562,7 @@ def daemonset_pods(ips: IPs, ds: Obj, *, host_network: bool, started: datetime |
     for node, info in NODES.items():
         created = max(
             info["created"] + timedelta(seconds=5),
-            started or datetime.fromisoformat(meta["creationTimestamp"].replace("Z", "+00:00")),
+            started or parse_timestamp(meta["creationTimestamp"]),
         )
         name = f"{meta['name']}-{suffix(5, 'pod', meta['name'], node)}"
         labels = {
@@ -777,8 +684,18 @@ def static_pod(
 
 def kube_system(ips: IPs) -> list[Obj]:
     """Return the kube-system workloads and pods: control plane, kube-proxy, Calico, CoreDNS."""
-    ns = "kube-system"
-    objects: list[Obj] = [
+    objects = control_plane()
+    for ds in (kube_proxy(), calico_node()):
+        objects += [ds, *daemonset_pods(ips, ds, host_network=True)]
+        for pod in objects[-3:]:
+            pod["spec"]["tolerations"] = ds["spec"]["template"]["spec"]["tolerations"] + DS_TOLERATIONS
+            pod["spec"]["dnsPolicy"] = "ClusterFirst"
+    return [*objects, *calico_kube_controllers(ips), *coredns(ips)]
+
+
+def control_plane() -> list[Obj]:
+    """The mirror pods of kubeadm's static control-plane pods on kubemaster."""
+    pods = [
         static_pod(
             "etcd",
             "registry.k8s.io/etcd:3.5.15-0",
@@ -844,13 +761,17 @@ def kube_system(ips: IPs) -> list[Obj]:
             "/healthz",
         ),
     ]
-    for pod in objects:
+    for pod in pods:
         for key in ("livenessProbe", "startupProbe"):
             http = pod["spec"]["containers"][0][key]["httpGet"]
             http["scheme"] = "HTTPS" if http["port"] in (6443, 10257, 10259) else "HTTP"
+    return pods
 
+
+def kube_proxy() -> Obj:
+    """kubeadm's kube-proxy DaemonSet."""
     proxy = daemonset(
-        ns,
+        "kube-system",
         "kube-proxy",
         labels={"k8s-app": "kube-proxy"},
         selector={"k8s-app": "kube-proxy"},
@@ -882,6 +803,12 @@ def kube_system(ips: IPs) -> list[Obj]:
             tolerations=[{"operator": "Exists"}],
         ),
     )
+    proxy["spec"]["template"]["spec"]["priority"] = 2000001000
+    return proxy
+
+
+def calico_node() -> Obj:
+    """Calico's node agent DaemonSet (the CNI)."""
     calico_env = [
         {"name": "CALICO_IPV4POOL_CIDR", "value": "10.244.0.0/16"},
         {"name": "CALICO_IPV4POOL_IPIP", "value": "Always"},
@@ -893,12 +820,12 @@ def kube_system(ips: IPs) -> list[Obj]:
     ]
     calico_labels = {"k8s-app": "calico-node"}
     calico = daemonset(
-        ns,
+        "kube-system",
         "calico-node",
         labels=calico_labels,
         selector=calico_labels,
         pod_labels=calico_labels,
-        created=CLUSTER_BIRTH + timedelta(minutes=3),
+        created=CALICO_CREATED,
         spec=template_spec(
             [
                 {
@@ -951,13 +878,12 @@ def kube_system(ips: IPs) -> list[Obj]:
             ],
         ),
     )
-    for ds in (proxy, calico):
-        ds["spec"]["template"]["spec"]["priority"] = 2000001000
-        objects += [ds, *daemonset_pods(ips, ds, host_network=True)]
-        for pod in objects[-3:]:
-            pod["spec"]["tolerations"] = ds["spec"]["template"]["spec"]["tolerations"] + DS_TOLERATIONS
-            pod["spec"]["dnsPolicy"] = "ClusterFirst"
+    calico["spec"]["template"]["spec"]["priority"] = 2000001000
+    return calico
 
+
+def calico_kube_controllers(ips: IPs) -> list[Obj]:
+    """Calico's controllers: Deployment, ReplicaSet and pod on kubemaster."""
     kc_labels = {"k8s-app": "calico-kube-controllers"}
     kc_spec = template_spec(
         [
@@ -988,9 +914,9 @@ def kube_system(ips: IPs) -> list[Obj]:
             {"effect": "NoSchedule", "key": "node-role.kubernetes.io/control-plane"},
         ],
     )
-    kc_created = CLUSTER_BIRTH + timedelta(minutes=3)
+    kc_created = CALICO_CREATED
     kc, kc_rs = deployment(
-        ns,
+        "kube-system",
         "calico-kube-controllers",
         labels=kc_labels,
         selector=kc_labels,
@@ -1000,20 +926,19 @@ def kube_system(ips: IPs) -> list[Obj]:
         rs_hash="7c968b5878",
         available=kc_created + timedelta(seconds=75),
     )
-    objects += [
-        kc,
+    pod = replica_pod(
+        ips,
         kc_rs,
-        replica_pod(
-            ips,
-            kc_rs,
-            "kubemaster",
-            kc_created + timedelta(seconds=1),
-            started=kc_created + timedelta(seconds=60),
-        ),
-    ]
-    for pod in objects[-1:]:
-        pod["spec"]["tolerations"] = kc_spec["tolerations"] + SA_TOLERATIONS
+        "kubemaster",
+        kc_created + timedelta(seconds=1),
+        started=kc_created + timedelta(seconds=60),
+    )
+    pod["spec"]["tolerations"] = kc_spec["tolerations"] + k8s.not_ready_tolerations()
+    return [kc, kc_rs, pod]
 
+
+def coredns(ips: IPs) -> list[Obj]:
+    """CoreDNS: Deployment, ReplicaSet and its two pods on kubemaster."""
     dns_labels = {"k8s-app": "kube-dns"}
     dns_spec = template_spec(
         [
@@ -1052,7 +977,7 @@ def kube_system(ips: IPs) -> list[Obj]:
     )
     dns_created = CLUSTER_BIRTH + timedelta(seconds=16)
     dns, dns_rs = deployment(
-        ns,
+        "kube-system",
         "coredns",
         labels=dns_labels,
         selector=dns_labels,
@@ -1060,14 +985,14 @@ def kube_system(ips: IPs) -> list[Obj]:
         spec=dns_spec,
         created=dns_created,
         rs_hash="5dd5756b68",
-        available=kc_created + timedelta(seconds=40),
+        available=CALICO_CREATED + timedelta(seconds=40),
     )
     dns["spec"]["replicas"] = dns_rs["spec"]["replicas"] = 2
     dns["status"].update(availableReplicas=2, readyReplicas=2, replicas=2, updatedReplicas=2)
     dns_rs["status"].update(availableReplicas=2, fullyLabeledReplicas=2, readyReplicas=2, replicas=2)
     dns_rs["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] = "2"
     dns_rs["metadata"]["annotations"]["deployment.kubernetes.io/max-replicas"] = "3"
-    objects += [dns, dns_rs]
+    objects = [dns, dns_rs]
     for i in range(2):
         pod = replica_pod(
             ips,
@@ -1075,9 +1000,9 @@ def kube_system(ips: IPs) -> list[Obj]:
             "kubemaster",
             dns_created + timedelta(seconds=12),
             name=f"coredns-5dd5756b68-{suffix(5, 'coredns', str(i))}",
-            started=kc_created + timedelta(seconds=25),
+            started=CALICO_CREATED + timedelta(seconds=25),
         )
-        pod["spec"]["tolerations"] = dns_spec["tolerations"] + SA_TOLERATIONS
+        pod["spec"]["tolerations"] = dns_spec["tolerations"] + k8s.not_ready_tolerations()
         objects.append(pod)
     return objects
 
@@ -1126,6 +1051,11 @@ def reloader(kind: str, name: str, *, init: bool = False) -> Obj:
 def monitoring(ips: IPs) -> list[Obj]:
     """Return the kube-prometheus-stack release `monitoring`: Deployments, node exporter, Prometheus,
     Alertmanager."""
+    return [*monitoring_deployments(ips), *node_exporter(ips), *operated_pods(ips)]
+
+
+def monitoring_deployments(ips: IPs) -> list[Obj]:
+    """Grafana, kube-state-metrics and the Prometheus operator: Deployment, ReplicaSet and pod each."""
     ns = "monitoring"
     objects: list[Obj] = []
     specs = [
@@ -1255,7 +1185,11 @@ def monitoring(ips: IPs) -> list[Obj]:
                 ips, rs, node, created + timedelta(seconds=1), started=created + timedelta(seconds=70)
             ),
         ]
+    return objects
 
+
+def node_exporter(ips: IPs) -> list[Obj]:
+    """The Prometheus node exporter DaemonSet and its pods."""
     ne_labels = chart_labels(
         "prometheus-node-exporter",
         "prometheus-node-exporter-4.49.1",
@@ -1271,8 +1205,8 @@ def monitoring(ips: IPs) -> list[Obj]:
         "app.kubernetes.io/instance": "monitoring",
         "app.kubernetes.io/name": "prometheus-node-exporter",
     }
-    node_exporter = daemonset(
-        ns,
+    exporter = daemonset(
+        "monitoring",
         "monitoring-prometheus-node-exporter",
         labels=ne_labels,
         selector=ne_selector,
@@ -1304,113 +1238,117 @@ def monitoring(ips: IPs) -> list[Obj]:
             tolerations=[{"effect": "NoSchedule", "operator": "Exists"}],
         ),
     )
-    ne_pods = daemonset_pods(
-        ips, node_exporter, host_network=True, started=MON_CREATED + timedelta(seconds=5)
-    )
-    for pod in ne_pods:
-        pod["spec"]["tolerations"] = node_exporter["spec"]["template"]["spec"]["tolerations"] + DS_TOLERATIONS
-    objects += [node_exporter, *ne_pods]
+    pods = daemonset_pods(ips, exporter, host_network=True, started=MON_CREATED + timedelta(seconds=5))
+    for pod in pods:
+        pod["spec"]["tolerations"] = exporter["spec"]["template"]["spec"]["tolerations"] + DS_TOLERATIONS
+    return [exporter, *pods]
 
-    for kind, node, main in (
-        (
-            "prometheus",
-            "kubeworker1",
-            {
-                "args": [
-                    "--web.console.templates=/etc/prometheus/consoles",
-                    "--storage.tsdb.retention.time=10d",
-                    "--config.file=/etc/prometheus/config_out/prometheus.env.yaml",
-                    "--web.enable-lifecycle",
-                    "--web.listen-address=:9090",
-                ],
-                "image": "quay.io/prometheus/prometheus:v3.7.3",
-                "name": "prometheus",
-                "ports": [port("http-web", 9090)],
-                "readinessProbe": probe("httpGet", ("/-/ready", "http-web"), timeoutSeconds=3),
-                "startupProbe": probe(
-                    "httpGet",
-                    ("/-/ready", "http-web"),
-                    failureThreshold=60,
-                    periodSeconds=15,
-                    timeoutSeconds=3,
-                ),
-            },
+
+def operated_pods(ips: IPs) -> list[Obj]:
+    """The pods of the Prometheus and Alertmanager StatefulSets the operator runs."""
+    return [
+        operated_pod(ips, "prometheus", "kubeworker1", prometheus_container()),
+        operated_pod(ips, "alertmanager", "kubeworker2", alertmanager_container()),
+    ]
+
+
+def prometheus_container() -> Obj:
+    """Prometheus' own container in its pod."""
+    return {
+        "args": [
+            "--web.console.templates=/etc/prometheus/consoles",
+            "--storage.tsdb.retention.time=10d",
+            "--config.file=/etc/prometheus/config_out/prometheus.env.yaml",
+            "--web.enable-lifecycle",
+            "--web.listen-address=:9090",
+        ],
+        "image": "quay.io/prometheus/prometheus:v3.7.3",
+        "name": "prometheus",
+        "ports": [port("http-web", 9090)],
+        "readinessProbe": probe("httpGet", ("/-/ready", "http-web"), timeoutSeconds=3),
+        "startupProbe": probe(
+            "httpGet",
+            ("/-/ready", "http-web"),
+            failureThreshold=60,
+            periodSeconds=15,
+            timeoutSeconds=3,
         ),
-        (
-            "alertmanager",
-            "kubeworker2",
-            {
-                "args": [
-                    "--config.file=/etc/alertmanager/config_out/alertmanager.env.yaml",
-                    "--storage.path=/alertmanager",
-                    "--data.retention=120h",
-                    "--web.listen-address=:9093",
-                    "--cluster.listen-address=",
-                    "--web.route-prefix=/",
-                ],
-                "image": "quay.io/prometheus/alertmanager:v0.29.0",
-                "name": "alertmanager",
-                "livenessProbe": probe(
-                    "httpGet", ("/-/healthy", "http-web"), failureThreshold=10, timeoutSeconds=3
-                ),
-                "ports": [port("http-web", 9093), port("mesh-tcp", 9094), port("mesh-udp", 9094, "UDP")],
-                "readinessProbe": probe(
-                    "httpGet",
-                    ("/-/ready", "http-web"),
-                    initialDelaySeconds=3,
-                    periodSeconds=5,
-                    timeoutSeconds=3,
-                ),
-                "resources": resources({"memory": "200Mi"}),
-            },
+    }
+
+
+def alertmanager_container() -> Obj:
+    """Alertmanager's own container in its pod."""
+    return {
+        "args": [
+            "--config.file=/etc/alertmanager/config_out/alertmanager.env.yaml",
+            "--storage.path=/alertmanager",
+            "--data.retention=120h",
+            "--web.listen-address=:9093",
+            "--cluster.listen-address=",
+            "--web.route-prefix=/",
+        ],
+        "image": "quay.io/prometheus/alertmanager:v0.29.0",
+        "name": "alertmanager",
+        "livenessProbe": probe("httpGet", ("/-/healthy", "http-web"), failureThreshold=10, timeoutSeconds=3),
+        "ports": [port("http-web", 9093), port("mesh-tcp", 9094), port("mesh-udp", 9094, "UDP")],
+        "readinessProbe": probe(
+            "httpGet",
+            ("/-/ready", "http-web"),
+            initialDelaySeconds=3,
+            periodSeconds=5,
+            timeoutSeconds=3,
         ),
-    ):
-        sts = f"{kind}-monitoring-kube-prometheus-{kind}"
-        name = f"{sts}-0"
-        labels = {
-            "app.kubernetes.io/instance": f"monitoring-kube-prometheus-{kind}",
-            "app.kubernetes.io/managed-by": "prometheus-operator",
-            "app.kubernetes.io/name": kind,
-            "app.kubernetes.io/version": main["image"].rsplit(":v", 1)[1],
-            kind: f"monitoring-kube-prometheus-{kind}",
-            "apps.kubernetes.io/pod-index": "0",
-            "controller-revision-hash": f"{sts}-{suffix(9, 'sts', sts)}",
-            "operator.prometheus.io/name": f"monitoring-kube-prometheus-{kind}",
-            "statefulset.kubernetes.io/pod-name": name,
-        }
-        if kind == "prometheus":
-            labels["operator.prometheus.io/shard"] = "0"
-        spec = template_spec(
-            [main, reloader(kind, sts)],
-            initContainers=[reloader(kind, sts, init=True)],
-            hostname=name,
-            serviceAccountName=f"monitoring-kube-prometheus-{kind}",
-            subdomain=f"{kind}-operated",
-            terminationGracePeriodSeconds=600 if kind == "prometheus" else 120,
-            securityContext={
-                "fsGroup": 2000,
-                "runAsGroup": 2000,
-                "runAsNonRoot": True,
-                "runAsUser": 1000,
-                "seccompProfile": {"type": "RuntimeDefault"},
-            },
-        )
-        created = MON_CREATED + timedelta(seconds=38)
-        objects.append(
-            make_pod(
-                ns,
-                name,
-                labels=labels,
-                owner=owner_ref("StatefulSet", sts, ns),
-                node=node,
-                spec=spec,
-                created=created,
-                started=created + timedelta(seconds=20),
-                ip=ips.take(node),
-                annotations={"kubectl.kubernetes.io/default-container": kind},
-            )
-        )
-    return objects
+        "resources": resources({"memory": "200Mi"}),
+    }
+
+
+def operated_pod(ips: IPs, kind: str, node: str, main: Obj) -> Obj:
+    """The only pod of the operator's StatefulSet of `kind` (prometheus, alertmanager), running `main`
+    and the config reloader."""
+    ns = "monitoring"
+    sts = f"{kind}-monitoring-kube-prometheus-{kind}"
+    name = f"{sts}-0"
+    labels = {
+        "app.kubernetes.io/instance": f"monitoring-kube-prometheus-{kind}",
+        "app.kubernetes.io/managed-by": "prometheus-operator",
+        "app.kubernetes.io/name": kind,
+        "app.kubernetes.io/version": main["image"].rsplit(":v", 1)[1],
+        kind: f"monitoring-kube-prometheus-{kind}",
+        "apps.kubernetes.io/pod-index": "0",
+        "controller-revision-hash": f"{sts}-{suffix(9, 'sts', sts)}",
+        "operator.prometheus.io/name": f"monitoring-kube-prometheus-{kind}",
+        "statefulset.kubernetes.io/pod-name": name,
+    }
+    if kind == "prometheus":
+        labels["operator.prometheus.io/shard"] = "0"
+    spec = template_spec(
+        [main, reloader(kind, sts)],
+        initContainers=[reloader(kind, sts, init=True)],
+        hostname=name,
+        serviceAccountName=f"monitoring-kube-prometheus-{kind}",
+        subdomain=f"{kind}-operated",
+        terminationGracePeriodSeconds=600 if kind == "prometheus" else 120,
+        securityContext={
+            "fsGroup": 2000,
+            "runAsGroup": 2000,
+            "runAsNonRoot": True,
+            "runAsUser": 1000,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+    )
+    created = MON_CREATED + timedelta(seconds=38)
+    return make_pod(
+        ns,
+        name,
+        labels=labels,
+        owner=owner_ref("StatefulSet", sts, ns),
+        node=node,
+        spec=spec,
+        created=created,
+        started=created + timedelta(seconds=20),
+        ip=ips.take(node),
+        annotations={"kubectl.kubernetes.io/default-container": kind},
+    )
 
 
 # ---------------------------------------------------------------- apps
@@ -1418,123 +1356,142 @@ def monitoring(ips: IPs) -> list[Obj]:
 
 def apps(ips: IPs) -> list[Obj]:
     """Return the four services of namespace `apps`: Deployments, ReplicaSets, Pods, and the LimitRange."""
-    ns = "apps"
-    objects: list[Obj] = []
-    for name in APPS:
-        env = [{"name": "LOG_LEVEL", "value": "info"}, {"name": "SERVICE_NAME", "value": name}]
-        if name == "backend-api":
-            env += [
-                {"name": f"{svc.split('-')[0].upper()}_URL", "value": f"http://{svc}"}
-                for svc in ("users-service", "orders-service", "payments-service")
-            ]
-        user_container = {
-            "env": env,
-            "image": f"registry.local/incident-lab/{name}:1.0.0",
-            "livenessProbe": {
-                "httpGet": {"path": "/health", "port": "http"},
-                "initialDelaySeconds": 10,
-                "periodSeconds": 10,
-            },
-            "name": name,
-            "ports": [{"containerPort": 8080, "name": "http"}],
-            "readinessProbe": {
-                "httpGet": {"path": "/ready", "port": "http"},
-                "initialDelaySeconds": 3,
-                "periodSeconds": 5,
-            },
-            "resources": resources({"cpu": "50m", "memory": "64Mi"}, {"cpu": "200m", "memory": "256Mi"}),
-        }
-        labels = {"app": name, "version": "v1"}
-        applied = {
-            "apiVersion": "apps/v1",
-            "kind": "Deployment",
-            "metadata": {"annotations": {}, "labels": labels, "name": name, "namespace": ns},
-            "spec": {
-                "replicas": 1,
-                "selector": {"matchLabels": {"app": name}},
-                "template": {"metadata": {"labels": labels}, "spec": {"containers": [user_container]}},
-            },
-        }
-        container = json.loads(json.dumps(user_container))
-        container["ports"][0]["protocol"] = "TCP"
-        container["livenessProbe"] = probe("httpGet", ("/health", "http"), initialDelaySeconds=10)
-        container["readinessProbe"] = probe(
-            "httpGet", ("/ready", "http"), initialDelaySeconds=3, periodSeconds=5
-        )
-        created = APPS_CREATED + timedelta(seconds=APPS.index(name))
-        deploy, rs = deployment(
-            ns,
-            name,
-            labels=labels,
-            selector={"app": name},
-            pod_labels=labels,
-            spec=template_spec([container]),
-            created=created,
-            rs_hash=suffix(10, "rs", ns, name),
-            available=created + timedelta(seconds=11),
-            applied=applied,
-        )
-        objects += [
-            deploy,
-            rs,
-            replica_pod(
-                ips,
-                rs,
-                APPS_NODES[name],
-                created + timedelta(seconds=1),
-                started=created + timedelta(seconds=3),
-            ),
+    return [*(obj for name in APPS for obj in app(ips, name)), apps_limit_range()]
+
+
+def app_container(name: str) -> Obj:
+    """The container of service `name` as its manifest (k8s/apps/) writes it."""
+    env = [{"name": "LOG_LEVEL", "value": "info"}, {"name": "SERVICE_NAME", "value": name}]
+    if name == "backend-api":
+        env += [
+            {"name": f"{svc.split('-')[0].upper()}_URL", "value": f"http://{svc}"}
+            for svc in ("users-service", "orders-service", "payments-service")
         ]
-    objects.append(
-        {
-            "apiVersion": "v1",
-            "kind": "LimitRange",
-            "metadata": {
-                "annotations": {
-                    "kubectl.kubernetes.io/last-applied-configuration": last_applied(
-                        {
-                            "apiVersion": "v1",
-                            "kind": "LimitRange",
-                            "metadata": {"annotations": {}, "name": "apps-limits", "namespace": ns},
-                            "spec": {
-                                "limits": [
-                                    {
-                                        "default": {"cpu": "200m", "memory": "256Mi"},
-                                        "defaultRequest": {"cpu": "50m", "memory": "64Mi"},
-                                        "max": {"memory": "300Mi"},
-                                        "type": "Container",
-                                    }
-                                ]
-                            },
-                        }
-                    )
-                },
-                "creationTimestamp": ts(APPS_CREATED - timedelta(seconds=6)),
-                "name": "apps-limits",
-                "namespace": ns,
-                "resourceVersion": rv(APPS_CREATED - timedelta(seconds=6), "LimitRange", ns, "apps-limits"),
-                "uid": uid("LimitRange", ns, "apps-limits"),
-            },
-            "spec": {
-                "limits": [
-                    {
-                        "default": {"cpu": "200m", "memory": "256Mi"},
-                        "defaultRequest": {"cpu": "50m", "memory": "64Mi"},
-                        "max": {"memory": "300Mi"},
-                        "type": "Container",
-                    }
-                ]
-            },
-        }
+    return {
+        "env": env,
+        "image": f"registry.local/incident-lab/{name}:1.0.0",
+        "livenessProbe": {
+            "httpGet": {"path": "/health", "port": "http"},
+            "initialDelaySeconds": 10,
+            "periodSeconds": 10,
+        },
+        "name": name,
+        "ports": [{"containerPort": 8080, "name": "http"}],
+        "readinessProbe": {
+            "httpGet": {"path": "/ready", "port": "http"},
+            "initialDelaySeconds": 3,
+            "periodSeconds": 5,
+        },
+        "resources": resources({"cpu": "50m", "memory": "64Mi"}, {"cpu": "200m", "memory": "256Mi"}),
+    }
+
+
+def applied_deployment(namespace: str, name: str, labels: Obj, selector: Obj, container: Obj) -> Obj:
+    """The one-replica Deployment manifest `kubectl apply` was given (its last-applied-configuration)."""
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"annotations": {}, "labels": labels, "name": name, "namespace": namespace},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": selector},
+            "template": {"metadata": {"labels": labels}, "spec": {"containers": [container]}},
+        },
+    }
+
+
+def app(ips: IPs, name: str) -> list[Obj]:
+    """Service `name` of namespace `apps`: its Deployment, ReplicaSet and healthy pod."""
+    ns = "apps"
+    manifest = app_container(name)
+    labels = {"app": name, "version": "v1"}
+    container = json.loads(json.dumps(manifest))
+    container["ports"][0]["protocol"] = "TCP"
+    container["livenessProbe"] = probe("httpGet", ("/health", "http"), initialDelaySeconds=10)
+    container["readinessProbe"] = probe("httpGet", ("/ready", "http"), initialDelaySeconds=3, periodSeconds=5)
+    created = APPS_CREATED + timedelta(seconds=APPS.index(name))
+    deploy, rs = deployment(
+        ns,
+        name,
+        labels=labels,
+        selector={"app": name},
+        pod_labels=labels,
+        spec=template_spec([container]),
+        created=created,
+        rs_hash=suffix(10, "rs", ns, name),
+        available=created + timedelta(seconds=11),
+        applied=applied_deployment(ns, name, labels, {"app": name}, manifest),
     )
-    return objects
+    node = APPS_NODES[name]
+    pod = replica_pod(ips, rs, node, created + timedelta(seconds=1), started=created + timedelta(seconds=3))
+    return [deploy, rs, pod]
+
+
+def apps_limit_range() -> Obj:
+    """The LimitRange of namespace `apps` (k8s/apps/limitrange.yaml)."""
+    ns, name = "apps", "apps-limits"
+    limits = {
+        "default": {"cpu": "200m", "memory": "256Mi"},
+        "defaultRequest": {"cpu": "50m", "memory": "64Mi"},
+        "max": {"memory": "300Mi"},
+        "type": "Container",
+    }
+    applied = {
+        "apiVersion": "v1",
+        "kind": "LimitRange",
+        "metadata": {"annotations": {}, "name": name, "namespace": ns},
+        "spec": {"limits": [limits]},
+    }
+    created = APPS_CREATED - timedelta(seconds=6)
+    metadata = k8s.object_meta(
+        name,
+        ns,
+        created,
+        annotations={"kubectl.kubernetes.io/last-applied-configuration": last_applied(applied)},
+        resource_version=rv(created, "LimitRange", ns, name),
+        uid=uid("LimitRange", ns, name),
+    )
+    return {"apiVersion": "v1", "kind": "LimitRange", "metadata": metadata, "spec": {"limits": [limits]}}
 
 
 # ---------------------------------------------------------------- the OOM drill
 
 
-def oom_waiting_message(pod_uid: str) -> str:
-    return f"back-off 1m20s restarting failed container=app pod={OOM_POD}_{OOM_NS}({pod_uid})"
+def crash_looping_status(
+    pod: str,
+    namespace: str,
+    container: Obj,
+    last_run: tuple[datetime, datetime],
+    *,
+    runs: int,
+    restarts: int,
+    reason: str,
+    exit_code: int,
+    delay: str,
+) -> Obj:
+    """`container` of `pod` waiting `delay` in CrashLoopBackOff after `runs` runs and `restarts`
+    restarts: the last run (start, end) ended with `reason` and `exit_code`."""
+    cid = container_id(pod, container["name"], runs - 1)
+    pod_uid = uid("Pod", namespace, pod)
+    return container_status(
+        container,
+        cid,
+        k8s.crash_loop_state(container["name"], pod, namespace, pod_uid, delay),
+        ready=False,
+        started=False,
+        restarts=restarts,
+        last_state=k8s.terminated_state(cid, reason, exit_code, *last_run),
+    )
+
+
+def not_ready_conditions(created: datetime, down: datetime, container: str) -> list[Obj]:
+    """A scheduled, initialized pod's conditions whose `container` is not ready since `down`."""
+    return [
+        k8s.pod_condition("Initialized", "True", created),
+        k8s.not_ready_condition("Ready", down, [container]),
+        k8s.not_ready_condition("ContainersReady", down, [container]),
+        k8s.pod_condition("PodScheduled", "True", created),
+    ]
 
 
 def oom_drill(ips: IPs) -> list[Obj]:
@@ -1547,16 +1504,6 @@ def oom_drill(ips: IPs) -> list[Obj]:
         "resources": resources({"cpu": "50m", "memory": "128Mi"}, {"cpu": "200m", "memory": "256Mi"}),
     }
     labels = {"app": OOM_DEPLOY}
-    applied = {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"annotations": {}, "labels": labels, "name": OOM_DEPLOY, "namespace": OOM_NS},
-        "spec": {
-            "replicas": 1,
-            "selector": {"matchLabels": labels},
-            "template": {"metadata": {"labels": labels}, "spec": {"containers": [user_container]}},
-        },
-    }
     deploy, rs = deployment(
         OOM_NS,
         OOM_DEPLOY,
@@ -1567,53 +1514,20 @@ def oom_drill(ips: IPs) -> list[Obj]:
         created=OOM_CREATED,
         rs_hash=OOM_RS.rsplit("-", 1)[1],
         available=None,
-        applied=applied,
+        applied=applied_deployment(OOM_NS, OOM_DEPLOY, labels, labels, user_container),
     )
-    pod_uid = uid("Pod", OOM_NS, OOM_POD)
-    last_start, last_kill = OOM_RUNS[-1]
-    last_id = f"containerd://{digest('container', OOM_POD, 'app', str(len(OOM_RUNS) - 1))}"
-    status = {
-        "containerID": last_id,
-        "image": full_image(user_container["image"]),
-        "imageID": image_id(user_container["image"]),
-        "lastState": {
-            "terminated": {
-                "containerID": last_id,
-                "exitCode": 137,
-                "finishedAt": ts(last_kill),
-                "reason": "OOMKilled",
-                "startedAt": ts(last_start),
-            }
-        },
-        "name": "app",
-        "ready": False,
-        "restartCount": len(OOM_RUNS),
-        "started": False,
-        "state": {"waiting": {"message": oom_waiting_message(pod_uid), "reason": "CrashLoopBackOff"}},
-    }
-    not_ready = {
-        "lastProbeTime": None,
-        "lastTransitionTime": ts(last_kill),
-        "message": "containers with unready status: [app]",
-        "reason": "ContainersNotReady",
-        "status": "False",
-    }
-    conditions = [
-        {
-            "lastProbeTime": None,
-            "lastTransitionTime": ts(OOM_CREATED),
-            "status": "True",
-            "type": "Initialized",
-        },
-        {**not_ready, "type": "Ready"},
-        {**not_ready, "type": "ContainersReady"},
-        {
-            "lastProbeTime": None,
-            "lastTransitionTime": ts(OOM_CREATED),
-            "status": "True",
-            "type": "PodScheduled",
-        },
-    ]
+    status = crash_looping_status(
+        OOM_POD,
+        OOM_NS,
+        user_container,
+        OOM_RUNS[-1],
+        runs=len(OOM_RUNS),
+        restarts=len(OOM_RUNS),  # every run was OOM-killed
+        reason="OOMKilled",
+        exit_code=137,
+        delay="1m20s",
+    )
+    last_kill = OOM_RUNS[-1][1]
     pod = replica_pod(
         ips,
         rs,
@@ -1622,7 +1536,7 @@ def oom_drill(ips: IPs) -> list[Obj]:
         name=OOM_POD,
         started=OOM_RUNS[0][0],
         statuses=[status],
-        conditions=conditions,
+        conditions=not_ready_conditions(OOM_CREATED, last_kill, "app"),
         changed=last_kill + timedelta(seconds=1),
     )
     return [deploy, rs, pod]
@@ -1646,110 +1560,88 @@ def node(name: str) -> Obj:
         labels["node-role.kubernetes.io/control-plane"] = ""
         labels["node.kubernetes.io/exclude-from-external-load-balancers"] = ""
         spec["taints"] = [{"effect": "NoSchedule", "key": "node-role.kubernetes.io/control-plane"}]
-    created = info["created"]
     heartbeat = CAPTURED_AT - timedelta(seconds=int(digest("hb", name)[:2], 16) % 240 + 20)
-    up = created + timedelta(seconds=40)
-
-    def cond(kind: str, status: str, reason: str, message: str, since: datetime) -> Obj:
-        return {
-            "lastHeartbeatTime": ts(heartbeat),
-            "lastTransitionTime": ts(since),
-            "message": message,
-            "reason": reason,
-            "status": status,
-            "type": kind,
-        }
-
+    metadata = k8s.object_meta(
+        name,
+        None,
+        info["created"],
+        annotations={
+            "kubeadm.alpha.kubernetes.io/cri-socket": "unix:///var/run/containerd/containerd.sock",
+            "node.alpha.kubernetes.io/ttl": "0",
+            "projectcalico.org/IPv4Address": f"{info['ip']}/24",
+            "projectcalico.org/IPv4IPIPTunnelAddr": info["tunnel"],
+            "volumes.kubernetes.io/controller-managed-attach-detach": "true",
+        },
+        labels=labels,
+        resource_version=rv(heartbeat, "Node", name),
+        uid=uid("Node", "", name),
+    )
     memory = info["memory"]
-    return {
-        "apiVersion": "v1",
-        "kind": "Node",
-        "metadata": {
-            "annotations": {
-                "kubeadm.alpha.kubernetes.io/cri-socket": "unix:///var/run/containerd/containerd.sock",
-                "node.alpha.kubernetes.io/ttl": "0",
-                "projectcalico.org/IPv4Address": f"{info['ip']}/24",
-                "projectcalico.org/IPv4IPIPTunnelAddr": info["tunnel"],
-                "volumes.kubernetes.io/controller-managed-attach-detach": "true",
-            },
-            "creationTimestamp": ts(created),
-            "labels": labels,
-            "name": name,
-            "resourceVersion": rv(heartbeat, "Node", name),
-            "uid": uid("Node", "", name),
-        },
-        "spec": spec,
-        "status": {
-            "addresses": [
-                {"address": info["ip"], "type": "InternalIP"},
-                {"address": name, "type": "Hostname"},
-            ],
-            "allocatable": {
-                "cpu": "2",
-                "ephemeral-storage": "28819139742",
-                "hugepages-1Gi": "0",
-                "hugepages-2Mi": "0",
-                "memory": f"{memory - 102400}Ki",
-                "pods": "110",
-            },
-            "capacity": {
-                "cpu": "2",
-                "ephemeral-storage": "31270768Ki",
-                "hugepages-1Gi": "0",
-                "hugepages-2Mi": "0",
-                "memory": f"{memory}Ki",
-                "pods": "110",
-            },
-            "conditions": [
-                {
-                    "lastHeartbeatTime": ts(created + timedelta(minutes=5, seconds=12)),
-                    "lastTransitionTime": ts(created + timedelta(minutes=5, seconds=12)),
-                    "message": "Calico is running on this node",
-                    "reason": "CalicoIsUp",
-                    "status": "False",
-                    "type": "NetworkUnavailable",
-                },
-                cond(
-                    "MemoryPressure",
-                    "False",
-                    "KubeletHasSufficientMemory",
-                    "kubelet has sufficient memory available",
-                    created,
-                ),
-                cond(
-                    "DiskPressure",
-                    "False",
-                    "KubeletHasNoDiskPressure",
-                    "kubelet has no disk pressure",
-                    created,
-                ),
-                cond(
-                    "PIDPressure",
-                    "False",
-                    "KubeletHasSufficientPID",
-                    "kubelet has sufficient PID available",
-                    created,
-                ),
-                cond(
-                    "Ready", "True", "KubeletReady", "kubelet is posting ready status. AppArmor enabled", up
-                ),
-            ],
-            "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
-            "images": [],  # filled in by node_images()
-            "nodeInfo": {
-                "architecture": "amd64",
-                "bootID": uid("boot", name),
-                "containerRuntimeVersion": "containerd://1.7.24",
-                "kernelVersion": "5.15.0-126-generic",
-                "kubeProxyVersion": KUBE_VERSION,
-                "kubeletVersion": KUBE_VERSION,
-                "machineID": digest("machine", name)[:32],
-                "operatingSystem": "linux",
-                "osImage": "Ubuntu 22.04.5 LTS",
-                "systemUUID": uid("system", name).upper(),
-            },
-        },
-    }
+    return k8s.node(
+        metadata,
+        spec,
+        addresses=[{"address": info["ip"], "type": "InternalIP"}, {"address": name, "type": "Hostname"}],
+        allocatable=k8s.node_resources("2", "28819139742", f"{memory - 102400}Ki"),
+        capacity=k8s.node_resources("2", "31270768Ki", f"{memory}Ki"),
+        conditions=node_conditions(info["created"], heartbeat),
+        images=[],  # filled in by node_images()
+        info=k8s.node_info(
+            boot_id=uid("boot", name),
+            machine_id=digest("machine", name)[:32],
+            system_uuid=uid("system", name).upper(),
+            container_runtime="containerd://1.7.24",
+            kernel="5.15.0-126-generic",
+            kubelet_version=KUBE_VERSION,
+            os_image="Ubuntu 22.04.5 LTS",
+        ),
+    )
+
+
+def node_conditions(created: datetime, heartbeat: datetime) -> list[Obj]:
+    """A healthy node's conditions: Calico's route, no pressure, Ready 40 s after it joined."""
+    calico_up = created + timedelta(minutes=5, seconds=12)
+    return [
+        k8s.node_condition(
+            "NetworkUnavailable",
+            "False",
+            "CalicoIsUp",
+            "Calico is running on this node",
+            calico_up,
+            calico_up,
+        ),
+        k8s.node_condition(
+            "MemoryPressure",
+            "False",
+            "KubeletHasSufficientMemory",
+            "kubelet has sufficient memory available",
+            created,
+            heartbeat,
+        ),
+        k8s.node_condition(
+            "DiskPressure",
+            "False",
+            "KubeletHasNoDiskPressure",
+            "kubelet has no disk pressure",
+            created,
+            heartbeat,
+        ),
+        k8s.node_condition(
+            "PIDPressure",
+            "False",
+            "KubeletHasSufficientPID",
+            "kubelet has sufficient PID available",
+            created,
+            heartbeat,
+        ),
+        k8s.node_condition(
+            "Ready",
+            "True",
+            "KubeletReady",
+            "kubelet is posting ready status. AppArmor enabled",
+            created + timedelta(seconds=40),
+            heartbeat,
+        ),
+    ]
 
 
 def node_images(nodes: list[Obj], pods: list[Obj]) -> None:
@@ -1759,10 +1651,12 @@ def node_images(nodes: list[Obj], pods: list[Obj]) -> None:
         for p in pods:
             if p["spec"]["nodeName"] == n["metadata"]["name"]:
                 refs |= {c["image"] for c in p["spec"]["containers"] + p["spec"].get("initContainers", [])}
-        images = []
-        for ref in sorted(refs):
-            size = 300_000 + int(digest("size", ref)[:8], 16) % 150_000_000
-            images.append({"names": [image_id(ref), full_image(ref)], "sizeBytes": size})
+        images = [
+            k8s.node_image(
+                [image_id(ref), full_image(ref)], 300_000 + int(digest("size", ref)[:8], 16) % 150_000_000
+            )
+            for ref in sorted(refs)
+        ]
         n["status"]["images"] = sorted(images, key=lambda i: -i["sizeBytes"])
 
 
@@ -1777,56 +1671,38 @@ def service(
     annotations: Obj | None = None,
 ) -> Obj:
     """Return a ClusterIP Service (ports are (name, port, targetPort[, protocol]) dicts)."""
-    meta: Obj = {
-        "creationTimestamp": ts(created),
-        "name": name,
-        "namespace": namespace,
-        "resourceVersion": rv(created, "Service", namespace, name),
-        "uid": uid("Service", namespace, name),
-    }
-    if labels:
-        meta["labels"] = labels
-    if annotations:
-        meta["annotations"] = annotations
-    spec: Obj = {
-        "clusterIP": cluster_ip,
-        "clusterIPs": [cluster_ip],
-        "internalTrafficPolicy": "Cluster",
-        "ipFamilies": ["IPv4"],
-        "ipFamilyPolicy": "SingleStack",
-        "ports": [{"protocol": "TCP", **p} for p in ports],
-        "sessionAffinity": "None",
-        "type": "ClusterIP",
-    }
-    if selector:
-        spec["selector"] = selector
-    return {
-        "apiVersion": "v1",
-        "kind": "Service",
-        "metadata": meta,
-        "spec": spec,
-        "status": {"loadBalancer": {}},
-    }
+    optional = {"labels": labels, "annotations": annotations}
+    metadata = k8s.object_meta(
+        name,
+        namespace,
+        created,
+        resource_version=rv(created, "Service", namespace, name),
+        uid=uid("Service", namespace, name),
+        **{key: value for key, value in optional.items() if value},
+    )
+    return k8s.service(metadata, cluster_ip, [{"protocol": "TCP", **p} for p in ports], selector)
 
 
-def endpoints(svc: Obj, pods: list[Obj]) -> Obj:
-    """Return the Endpoints the endpoints controller writes for `svc` from the ready pods it selects."""
-    meta = svc["metadata"]
-    selector = svc["spec"]["selector"]
-    chosen = [
+def selected(svc: Obj, pods: list[Obj]) -> list[Obj]:
+    """The pods of `svc`'s namespace its selector matches."""
+    meta, selector = svc["metadata"], svc["spec"]["selector"]
+    return [
         p
         for p in pods
         if p["metadata"]["namespace"] == meta["namespace"]
         and all(p["metadata"]["labels"].get(k) == v for k, v in selector.items())
     ]
-    ready, not_ready = [], []
+
+
+def endpoint_ports(svc: Obj, pods: list[Obj]) -> list[Obj]:
+    """`svc`'s ports as its Endpoints list them: a named targetPort resolved in the pods' containers."""
     ports = []
     for sp in svc["spec"]["ports"]:
         target = sp["targetPort"]
         if isinstance(target, str):
             target = next(
                 cp["containerPort"]
-                for p in chosen
+                for p in pods
                 for c in p["spec"]["containers"]
                 for cp in c.get("ports", [])
                 if cp["name"] == target
@@ -1834,65 +1710,65 @@ def endpoints(svc: Obj, pods: list[Obj]) -> Obj:
         ports.append(
             {**({"name": sp["name"]} if "name" in sp else {}), "port": target, "protocol": sp["protocol"]}
         )
+    return ports
+
+
+def ready_since(pod: Obj) -> datetime:
+    """When `pod`'s Ready condition last changed."""
+    return parse_timestamp(
+        next(c["lastTransitionTime"] for c in pod["status"]["conditions"] if c["type"] == "Ready")
+    )
+
+
+def endpoints(svc: Obj, pods: list[Obj]) -> Obj:
+    """Return the Endpoints the endpoints controller writes for `svc` from the ready pods it selects."""
+    meta = svc["metadata"]
+    chosen = selected(svc, pods)
+    ready, not_ready = [], []
     for p in sorted(chosen, key=lambda p: p["status"]["podIP"]):
-        address = {
-            "ip": p["status"]["podIP"],
-            "nodeName": p["spec"]["nodeName"],
-            "targetRef": {
-                "kind": "Pod",
-                "name": p["metadata"]["name"],
-                "namespace": meta["namespace"],
-                "uid": p["metadata"]["uid"],
-            },
-        }
+        pmeta = p["metadata"]
+        address = k8s.endpoint_address(
+            p["status"]["podIP"], p["spec"]["nodeName"], pmeta["name"], meta["namespace"], pmeta["uid"]
+        )
         is_ready = next(c["status"] == "True" for c in p["status"]["conditions"] if c["type"] == "Ready")
         (ready if is_ready else not_ready).append(address)
-    changed = max(
-        datetime.fromisoformat(
-            next(c["lastTransitionTime"] for c in p["status"]["conditions"] if c["type"] == "Ready").replace(
-                "Z", "+00:00"
-            )
-        )
-        for p in chosen
+    changed = max(ready_since(p) for p in chosen)
+    metadata = k8s.object_meta(
+        meta["name"],
+        meta["namespace"],
+        parse_timestamp(meta["creationTimestamp"]),
+        annotations={"endpoints.kubernetes.io/last-change-trigger-time": timestamp(changed)},
+        resource_version=rv(changed, "Endpoints", meta["namespace"], meta["name"]),
+        uid=uid("Endpoints", meta["namespace"], meta["name"]),
+        **({"labels": meta["labels"]} if "labels" in meta else {}),
     )
-    subset: Obj = {"ports": ports}
-    if ready:
-        subset["addresses"] = ready
-    if not_ready:
-        subset["notReadyAddresses"] = not_ready
-    return {
-        "apiVersion": "v1",
-        "kind": "Endpoints",
-        "metadata": {
-            "annotations": {"endpoints.kubernetes.io/last-change-trigger-time": ts(changed)},
-            "creationTimestamp": meta["creationTimestamp"],
-            **({"labels": meta["labels"]} if "labels" in meta else {}),
-            "name": meta["name"],
-            "namespace": meta["namespace"],
-            "resourceVersion": rv(changed, "Endpoints", meta["namespace"], meta["name"]),
-            "uid": uid("Endpoints", meta["namespace"], meta["name"]),
-        },
-        "subsets": [subset],
-    }
+    return k8s.endpoints(metadata, [k8s.endpoint_subset(ready, not_ready, endpoint_ports(svc, chosen))])
 
 
 def services(pods: list[Obj]) -> list[Obj]:
     """Return the cluster's Services and their Endpoints."""
+    svcs = [*monitoring_services(), *apps_services()]
+    return [*svcs, *(endpoints(s, pods) for s in svcs), *kubernetes_service()]
+
+
+def stack_labels(app: str, **extra: str) -> Obj:
+    """The labels kube-prometheus-stack puts on its own Services."""
+    return {
+        "app": app,
+        "app.kubernetes.io/instance": "monitoring",
+        "app.kubernetes.io/managed-by": "Helm",
+        "app.kubernetes.io/part-of": "kube-prometheus-stack",
+        "chart": "kube-prometheus-stack-79.5.0",
+        "heritage": "Helm",
+        "release": "monitoring",
+        **extra,
+    }
+
+
+def monitoring_services() -> list[Obj]:
+    """kube-dns, and the Services of the monitoring release."""
     mon = MON_CREATED + timedelta(seconds=3)
-
-    def mon_labels(app: str, **extra: str) -> Obj:
-        return {
-            "app": app,
-            "app.kubernetes.io/instance": "monitoring",
-            "app.kubernetes.io/managed-by": "Helm",
-            "app.kubernetes.io/part-of": "kube-prometheus-stack",
-            "chart": "kube-prometheus-stack-79.5.0",
-            "heritage": "Helm",
-            "release": "monitoring",
-            **extra,
-        }
-
-    svcs = [
+    return [
         service(
             "kube-system",
             "kube-dns",
@@ -1934,7 +1810,7 @@ def services(pods: list[Obj]) -> list[Obj]:
                 "app.kubernetes.io/name": "alertmanager",
             },
             mon,
-            labels=mon_labels("kube-prometheus-stack-alertmanager"),
+            labels=stack_labels("kube-prometheus-stack-alertmanager"),
             annotations=HELM,
         ),
         service(
@@ -1944,7 +1820,7 @@ def services(pods: list[Obj]) -> list[Obj]:
             [{"name": "https", "port": 443, "targetPort": "https"}],
             {"app": "kube-prometheus-stack-operator", "release": "monitoring"},
             mon,
-            labels=mon_labels("kube-prometheus-stack-operator"),
+            labels=stack_labels("kube-prometheus-stack-operator"),
             annotations=HELM,
         ),
         service(
@@ -1960,7 +1836,7 @@ def services(pods: list[Obj]) -> list[Obj]:
                 "operator.prometheus.io/name": "monitoring-kube-prometheus-prometheus",
             },
             mon,
-            labels=mon_labels("kube-prometheus-stack-prometheus", **{"self-monitor": "true"}),
+            labels=stack_labels("kube-prometheus-stack-prometheus", **{"self-monitor": "true"}),
             annotations=HELM,
         ),
         service(
@@ -1995,6 +1871,11 @@ def services(pods: list[Obj]) -> list[Obj]:
             annotations={**HELM, "prometheus.io/scrape": "true"},
         ),
     ]
+
+
+def apps_services() -> list[Obj]:
+    """The Services of namespace `apps`, one per service, as `kubectl apply` made them."""
+    svcs = []
     for i, name in enumerate(APPS):
         created = APPS_CREATED + timedelta(seconds=i)
         applied = {
@@ -2018,8 +1899,11 @@ def services(pods: list[Obj]) -> list[Obj]:
                 annotations={"kubectl.kubernetes.io/last-applied-configuration": last_applied(applied)},
             )
         )
-    objects = [*svcs, *(endpoints(s, pods) for s in svcs)]
+    return svcs
 
+
+def kubernetes_service() -> list[Obj]:
+    """The API server's Service `kubernetes` in default, and its Endpoints (the API server writes them)."""
     api = service(
         "default",
         "kubernetes",
@@ -2029,25 +1913,17 @@ def services(pods: list[Obj]) -> list[Obj]:
         CLUSTER_BIRTH + timedelta(seconds=5),
         labels={"component": "apiserver", "provider": "kubernetes"},
     )
-    api_endpoints = {
-        "apiVersion": "v1",
-        "kind": "Endpoints",
-        "metadata": {
-            "creationTimestamp": api["metadata"]["creationTimestamp"],
-            "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"},
-            "name": "kubernetes",
-            "namespace": "default",
-            "resourceVersion": rv(CLUSTER_BIRTH + timedelta(seconds=5), "ep-api"),
-            "uid": uid("Endpoints", "default", "kubernetes"),
-        },
-        "subsets": [
-            {
-                "addresses": [{"ip": NODES["kubemaster"]["ip"]}],
-                "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}],
-            }
-        ],
-    }
-    return [*objects, api, api_endpoints]
+    metadata = k8s.object_meta(
+        "kubernetes",
+        "default",
+        CLUSTER_BIRTH + timedelta(seconds=5),
+        labels={"endpointslice.kubernetes.io/skip-mirror": "true"},
+        resource_version=rv(CLUSTER_BIRTH + timedelta(seconds=5), "ep-api"),
+        uid=uid("Endpoints", "default", "kubernetes"),
+    )
+    ports = [{"name": "https", "port": 6443, "protocol": "TCP"}]
+    subset = k8s.endpoint_subset([{"ip": NODES["kubemaster"]["ip"]}], [], ports)
+    return [api, k8s.endpoints(metadata, [subset])]
 
 
 # ---------------------------------------------------------------- events
@@ -2061,58 +1937,46 @@ def event(
     *,
     last: datetime | None = None,
     count: int = 1,
-    kind: str = "Normal",
+    warning: bool = False,
     component: str = "kubelet",
     host: str | None = None,
     field_path: str | None = None,
 ) -> Obj:
-    """Return a core/v1 Event as client-go's recorder writes it (name = involved name + hex nanoseconds)."""
+    """Return a core/v1 Event about `obj` as client-go's recorder writes it."""
     meta = obj["metadata"]
     nanos = int(first.timestamp()) * 10**9 + int(digest("ev", meta["name"], reason, message)[:8], 16) % 10**9
-    involved: Obj = {
-        "apiVersion": obj["apiVersion"],
-        "kind": obj["kind"],
-        "name": meta["name"],
-        "namespace": meta.get("namespace", ""),
-        "uid": meta["uid"],
-    }
     if obj["kind"] == "Node":
-        # the kubelet and node-problem-detector refer to a node by its name, also as uid
-        involved = {"kind": "Node", "name": meta["name"], "uid": meta["name"]}
+        involved = k8s.node_reference(meta["name"])
     else:
-        involved["resourceVersion"] = rv(meta_created(obj), obj["kind"], meta["namespace"], meta["name"])
-    if field_path:
-        involved["fieldPath"] = field_path
+        involved = k8s.object_reference(
+            obj["kind"],
+            meta["name"],
+            meta["namespace"],
+            meta["uid"],
+            rv(meta_created(obj), obj["kind"], meta["namespace"], meta["name"]),
+            api_version=obj["apiVersion"],
+            field_path=field_path,
+        )
     ns = meta.get("namespace") or "default"
-    source: Obj = {"component": component}
-    if host:
-        source["host"] = host
-    return {
-        "apiVersion": "v1",
-        "count": count,
-        "eventTime": None,
-        "firstTimestamp": ts(first),
-        "involvedObject": involved,
-        "kind": "Event",
-        "lastTimestamp": ts(last or first),
-        "message": message,
-        "metadata": {
-            "creationTimestamp": ts(first),
-            "name": f"{meta['name']}.{nanos:x}",
-            "namespace": ns,
-            "resourceVersion": rv(last or first, "Event", meta["name"], reason, message),
-            "uid": uid("Event", ns, meta["name"], reason, message),
-        },
-        "reason": reason,
-        "reportingComponent": component,
-        "reportingInstance": host or "",
-        "source": source,
-        "type": kind,
-    }
+    return k8s.event(
+        involved,
+        reason,
+        message,
+        name=k8s.event_name(meta["name"], nanos),
+        namespace=ns,
+        first=first,
+        last=last or first,
+        resource_version=rv(last or first, "Event", meta["name"], reason, message),
+        uid=uid("Event", ns, meta["name"], reason, message),
+        count=count,
+        warning=warning,
+        component=component,
+        host=host,
+    )
 
 
 def meta_created(obj: Obj) -> datetime:
-    return datetime.fromisoformat(obj["metadata"]["creationTimestamp"].replace("Z", "+00:00"))
+    return parse_timestamp(obj["metadata"]["creationTimestamp"])
 
 
 def scheduled(pod: Obj) -> Obj:
@@ -2120,36 +1984,21 @@ def scheduled(pod: Obj) -> Obj:
     meta = pod["metadata"]
     at = meta_created(pod)
     micros = int(digest("sched", meta["name"])[:6], 16) % 10**6
-    nanos = int(at.timestamp()) * 10**9 + micros * 1000
-    return {
-        "action": "Binding",
-        "apiVersion": "v1",
-        "eventTime": f"{at.strftime('%Y-%m-%dT%H:%M:%S')}.{micros:06d}Z",
-        "firstTimestamp": None,
-        "involvedObject": {
-            "apiVersion": "v1",
-            "kind": "Pod",
-            "name": meta["name"],
-            "namespace": meta["namespace"],
-            "resourceVersion": rv(at, "Pod-created", meta["name"]),
-            "uid": meta["uid"],
-        },
-        "kind": "Event",
-        "lastTimestamp": None,
-        "message": f"Successfully assigned {meta['namespace']}/{meta['name']} to {pod['spec']['nodeName']}",
-        "metadata": {
-            "creationTimestamp": ts(at),
-            "name": f"{meta['name']}.{nanos:x}",
-            "namespace": meta["namespace"],
-            "resourceVersion": rv(at, "Event-sched", meta["name"]),
-            "uid": uid("Event", meta["namespace"], meta["name"], "Scheduled"),
-        },
-        "reason": "Scheduled",
-        "reportingComponent": "default-scheduler",
-        "reportingInstance": "default-scheduler-kubemaster",
-        "source": {},
-        "type": "Normal",
-    }
+    involved = k8s.object_reference(
+        "Pod", meta["name"], meta["namespace"], meta["uid"], rv(at, "Pod-created", meta["name"])
+    )
+    return k8s.scheduler_event(
+        involved,
+        "Scheduled",
+        f"Successfully assigned {meta['namespace']}/{meta['name']} to {pod['spec']['nodeName']}",
+        name=k8s.event_name(meta["name"], int(at.timestamp()) * 10**9 + micros * 1000),
+        namespace=meta["namespace"],
+        at=at,
+        event_time=k8s.micro_timestamp(at, micros),
+        resource_version=rv(at, "Event-sched", meta["name"]),
+        uid=uid("Event", meta["namespace"], meta["name"], "Scheduled"),
+        instance="default-scheduler-kubemaster",
+    )
 
 
 def rollout_events(deploy: Obj, rs: Obj, pod: Obj, image: str, pull: str | None) -> list[Obj]:
@@ -2207,6 +2056,12 @@ def rollout_events(deploy: Obj, rs: Obj, pod: Obj, image: str, pull: str | None)
 def events(objects: list[Obj]) -> list[Obj]:
     """Return the events still in the API at capture time (TTL 1h): the apps rollout and the OOM drill."""
     by_key = {(o["kind"], o["metadata"].get("namespace", ""), o["metadata"]["name"]): o for o in objects}
+    out = [*apps_events(objects, by_key), *oom_events(by_key)]
+    return sorted(out, key=lambda e: (e["metadata"]["namespace"], e["metadata"]["name"]))
+
+
+def apps_events(objects: list[Obj], by_key: dict[tuple[str, str, str], Obj]) -> list[Obj]:
+    """The rollout of each apps service, up to its container's start."""
     out: list[Obj] = []
     for name in APPS:
         deploy = by_key[("Deployment", "apps", name)]
@@ -2241,7 +2096,11 @@ def events(objects: list[Obj]) -> list[Obj]:
                 field_path=fp,
             ),
         ]
+    return out
 
+
+def oom_events(by_key: dict[tuple[str, str, str], Obj]) -> list[Obj]:
+    """The OOM drill's rollout, its restarts and back-off, and the kernel's OOM kills on its node."""
     deploy = by_key[("Deployment", OOM_NS, OOM_DEPLOY)]
     rs = by_key[("ReplicaSet", OOM_NS, OOM_RS)]
     pod = by_key[("Pod", OOM_NS, OOM_POD)]
@@ -2249,7 +2108,7 @@ def events(objects: list[Obj]) -> list[Obj]:
     fp = "spec.containers{app}"
     starts = [s for s, _ in OOM_RUNS]
     kills = [k for _, k in OOM_RUNS]
-    out += rollout_events(deploy, rs, pod, image, pull="5.832")
+    out = rollout_events(deploy, rs, pod, image, pull="5.832")
     pod_event = {"host": OOM_NODE, "field_path": fp}
     out += [
         event(
@@ -2286,7 +2145,7 @@ def events(objects: list[Obj]) -> list[Obj]:
             kills[0] + timedelta(seconds=1),
             last=CAPTURED_AT - timedelta(seconds=2),
             count=14,
-            kind="Warning",
+            warning=True,
             **pod_event,
         ),
     ]
@@ -2300,12 +2159,12 @@ def events(objects: list[Obj]) -> list[Obj]:
                 f"Memory cgroup out of memory: Killed process {pid} (stress) total-vm:314952kB, "
                 f"anon-rss:{anon}kB, file-rss:264kB, shmem-rss:0kB, UID:0 pgtables:572kB oom_score_adj:969",
                 kill,
-                kind="Warning",
+                warning=True,
                 component="kernel-monitor",
                 host=OOM_NODE,
             )
         )
-    return sorted(out, key=lambda e: (e["metadata"]["namespace"], e["metadata"]["name"]))
+    return out
 
 
 # ---------------------------------------------------------------- logs
@@ -2407,21 +2266,9 @@ def apps_series(signal: str, pod: str) -> list[tuple[datetime, float]]:
     return out
 
 
-def fmt(value: float) -> str:
-    """Return a sample value as Prometheus renders it (shortest form, no trailing .0)."""
-    return str(int(value)) if value == int(value) else repr(value)
-
-
 def response(signal: str, ns: str, result: list[Obj], window: tuple[datetime, datetime]) -> Obj:
     """A range-query response body as a bundle stores it: the API's `data` plus how it was asked."""
-    return {
-        "data": {"result": result, "resultType": "matrix"},
-        "end": ts(window[1]),
-        "query": promql(signal, ns),
-        "start": ts(window[0]),
-        "status": "success",
-        "step": f"{STEP}s",
-    }
+    return range_response(promql(signal, ns), result, *window, STEP)
 
 
 def resource_metrics(
@@ -2439,16 +2286,8 @@ def resource_metrics(
                 name = pod["metadata"]["name"]
                 series = series_of(name, signal)
                 if series:
-                    result.append(
-                        {
-                            "metric": {
-                                "container": pod["spec"]["containers"][0]["name"],
-                                "namespace": ns,
-                                "pod": name,
-                            },
-                            "values": [[t.timestamp(), fmt(v)] for t, v in series],
-                        }
-                    )
+                    labels = {"container": pod["spec"]["containers"][0]["name"], "namespace": ns, "pod": name}
+                    result.append(matrix_series(labels, series))
             out[f"{signal}.{ns}"] = response(signal, ns, result, window)
     return out
 
@@ -2467,10 +2306,9 @@ def metrics(pods: list[Obj]) -> dict[str, Obj]:
 
 def k8s_list(items: list[Obj]) -> Obj:
     """Return `items` as the List `kubectl get … -A -o json` prints, sorted by kind, namespace, name."""
-    items = sorted(
-        items, key=lambda o: (o["kind"], o["metadata"].get("namespace", ""), o["metadata"]["name"])
+    return k8s.k8s_list(
+        sorted(items, key=lambda o: (o["kind"], o["metadata"].get("namespace", ""), o["metadata"]["name"]))
     )
-    return {"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}}
 
 
 def write_json(path: Path, data: Obj) -> None:
@@ -2493,7 +2331,7 @@ def main() -> None:
     write_json(
         BUNDLE / "manifest.json",
         {
-            "captured_at": ts(CAPTURED_AT),
+            "captured_at": timestamp(CAPTURED_AT),
             "cluster": {"cni": "calico", "name": "kubeadm-lab", "nodes": len(NODES), "version": KUBE_VERSION},
             "format": "incident-bundle/v1",
             "namespaces": ["apps", "default", "kube-system", "monitoring"],
@@ -2506,13 +2344,13 @@ def main() -> None:
                 "those figures, deterministically."
             ),
             "queries": {stem: body["query"] for stem, body in series.items()},
-            "window": {"end": ts(WINDOW_END), "start": ts(WINDOW_START)},
+            "window": {"end": timestamp(WINDOW_END), "start": timestamp(WINDOW_START)},
         },
     )
     write_json(BUNDLE / "k8s" / "cluster.json", k8s_list(kept))
     write_json(
         BUNDLE / "k8s" / "events.json",
-        {"apiVersion": "v1", "items": events(objects), "kind": "List", "metadata": {"resourceVersion": ""}},
+        k8s.k8s_list(events(objects)),
     )
     for path, text in logs(pods).items():
         (BUNDLE / path).parent.mkdir(parents=True, exist_ok=True)

@@ -38,8 +38,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import reconstruct as lab
+import reconstruct as lab  # puts the repository root, and so tools/, on sys.path
 from reconstruct import Obj
+
+from tools import k8s_objects as k8s
+from tools.k8s_objects import timestamp
+from tools.prometheus_responses import matrix_series
 
 ROOT = Path(__file__).resolve().parent
 
@@ -86,56 +90,17 @@ def crashloop_drill(ips: lab.IPs) -> list[Obj]:
         available=None,
         annotations=annotations,
     )
-    pod_uid = lab.uid("Pod", CL_NS, CL_POD)
-    last_start = CL_STARTS[-1]
-    last_id = f"containerd://{lab.digest('container', CL_POD, 'app', str(len(CL_STARTS) - 1))}"
-    status = {
-        "containerID": last_id,
-        "image": lab.full_image(CL_IMAGE),
-        "imageID": lab.image_id(CL_IMAGE),
-        "lastState": {
-            "terminated": {
-                "containerID": last_id,
-                "exitCode": 1,
-                "finishedAt": lab.ts(last_start),
-                "reason": "Error",
-                "startedAt": lab.ts(last_start),
-            }
-        },
-        "name": "app",
-        "ready": False,
-        "restartCount": len(CL_STARTS) - 1,
-        "started": False,
-        "state": {
-            "waiting": {
-                "message": f"back-off 5m0s restarting failed container=app pod={CL_POD}_{CL_NS}({pod_uid})",
-                "reason": "CrashLoopBackOff",
-            }
-        },
-    }
-    not_ready = {
-        "lastProbeTime": None,
-        "lastTransitionTime": lab.ts(CL_STARTS[0]),
-        "message": "containers with unready status: [app]",
-        "reason": "ContainersNotReady",
-        "status": "False",
-    }
-    conditions = [
-        {
-            "lastProbeTime": None,
-            "lastTransitionTime": lab.ts(CL_CREATED),
-            "status": "True",
-            "type": "Initialized",
-        },
-        {**not_ready, "type": "Ready"},
-        {**not_ready, "type": "ContainersReady"},
-        {
-            "lastProbeTime": None,
-            "lastTransitionTime": lab.ts(CL_CREATED),
-            "status": "True",
-            "type": "PodScheduled",
-        },
-    ]
+    status = lab.crash_looping_status(
+        CL_POD,
+        CL_NS,
+        container,
+        (CL_STARTS[-1], CL_STARTS[-1]),  # each run exits within its first second
+        runs=len(CL_STARTS),
+        restarts=len(CL_STARTS) - 1,
+        reason="Error",
+        exit_code=1,
+        delay="5m0s",
+    )
     pod = lab.replica_pod(
         ips,
         rs,
@@ -144,8 +109,8 @@ def crashloop_drill(ips: lab.IPs) -> list[Obj]:
         name=CL_POD,
         started=CL_STARTS[0],
         statuses=[status],
-        conditions=conditions,
-        changed=last_start + timedelta(seconds=1),
+        conditions=lab.not_ready_conditions(CL_CREATED, CL_STARTS[0], "app"),
+        changed=CL_STARTS[-1] + timedelta(seconds=1),
     )
     pod["metadata"].setdefault("annotations", {}).update(annotations)
     return [deploy, rs, pod]
@@ -191,7 +156,7 @@ def crashloop_events(deploy: Obj, rs: Obj, pod: Obj) -> list[Obj]:
             CL_STARTS[0] + timedelta(seconds=2),
             last=CL_CAPTURED - timedelta(seconds=7),
             count=27,
-            kind="Warning",
+            warning=True,
             **on_pod,
         ),
     ]
@@ -274,7 +239,7 @@ def write_bundle(
     lab.write_json(
         bundle / "manifest.json",
         {
-            "captured_at": lab.ts(captured),
+            "captured_at": timestamp(captured),
             "cluster": {
                 "cni": "calico",
                 "name": "kubeadm-lab",
@@ -285,13 +250,13 @@ def write_bundle(
             "namespaces": ["apps", "default", "kube-system", "monitoring"],
             "notes": notes,
             "queries": {stem: body["query"] for stem, body in series.items()},
-            "window": {"end": lab.ts(window[1]), "start": lab.ts(window[0])},
+            "window": {"end": timestamp(window[1]), "start": timestamp(window[0])},
         },
     )
     lab.write_json(bundle / "k8s" / "cluster.json", lab.k8s_list(objects))
     lab.write_json(
         bundle / "k8s" / "events.json",
-        {"apiVersion": "v1", "items": events, "kind": "List", "metadata": {"resourceVersion": ""}},
+        k8s.k8s_list(events),
     )
     for path, text in (logs or {}).items():
         (bundle / "logs" / path).parent.mkdir(parents=True, exist_ok=True)
@@ -363,7 +328,7 @@ def bad_service() -> list[Obj]:
         "apiVersion": "v1",
         "kind": "Endpoints",
         "metadata": {
-            "creationTimestamp": lab.ts(BS_APPLIED),
+            "creationTimestamp": timestamp(BS_APPLIED),
             "labels": labels,
             "name": BS_NAME,
             "namespace": BS_NS,
@@ -462,11 +427,7 @@ def traffic_metrics() -> dict[str, Obj]:
     ):
         for signal in ("request_rate", "error_ratio", "latency_p50", "latency_p95", "latency_p99"):
             result = [
-                {
-                    "metric": labels(svc),
-                    "values": [[t.timestamp(), lab.fmt(v)] for t, v in traffic_series(svc, signal, profile)],
-                }
-                for svc in sorted(TRAFFIC)
+                matrix_series(labels(svc), traffic_series(svc, signal, profile)) for svc in sorted(TRAFFIC)
             ]
             name = f"{profile}_{signal}"
             out[f"{name}.{LT_NS}"] = lab.response(name, LT_NS, result, LT_WINDOW)
@@ -510,7 +471,7 @@ def latency_virtual_service() -> Obj:
                     }
                 ),
             },
-            "creationTimestamp": lab.ts(LT_APPLIED),
+            "creationTimestamp": timestamp(LT_APPLIED),
             "generation": 1,
             "resourceVersion": lab.rv(LT_APPLIED, "VirtualService", LT_NS, "payments-service"),
             "uid": lab.uid("VirtualService", LT_NS, "payments-service"),

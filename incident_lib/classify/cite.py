@@ -2,38 +2,23 @@
 
 from __future__ import annotations
 
-import re
-
 from incident_lib.classify.evidence import Evidence
 from incident_lib.k8s.event import Event
+from incident_lib.k8s.field_lookup import field_lookup
 from incident_lib.k8s.objects import ObjectView
 from incident_lib.metrics.pod import Series
 from incident_lib.redact import redact_text
 
-# `conditions[Ready]` and `containerStatuses[app]` in a field path become jsonpath filters on the
-# condition's type and the container's name.
-_ITEM = re.compile(r"(\w+)\[([^\]*]+)\]")
-
-
-def _jsonpath(path: str) -> str:
-    def item(match: re.Match) -> str:
-        key = "type" if match.group(1) == "conditions" else "name"
-        return f'{match.group(1)}[?(@.{key}=="{match.group(2)}")]'
-
-    return "{." + _ITEM.sub(item, path) + "}"
-
 
 def object_field(obj: ObjectView, path: str, value, weight: float, at: str | None = None) -> Evidence:
     """A field of an object, `path` as in `status.phase` or `status.conditions[Progressing].reason`."""
-    jsonpath = _jsonpath(path)
-    scope = f" -n {obj.namespace}" if obj.namespace else ""
     return Evidence(
         source=f"{obj.kind.lower()}.{path.split('.', 1)[0]}",
         field=path,
         value=value,
         weight=weight,
         at=at,
-        lookup=f"kubectl get {obj.kind.lower()}{scope} {obj.name} -o jsonpath='{jsonpath}'",
+        lookup=field_lookup(obj, path),
     )
 
 

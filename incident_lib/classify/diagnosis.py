@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from incident_lib.classify.diagnosis_html import diagnosis_html
 from incident_lib.classify.evidence import Evidence, Finding, Recommendation, severity_rank
 
 BENIGN = frozenset({"healthy", "completed", "pod_starting"})
@@ -111,8 +112,6 @@ class Diagnosis:
         }
 
     def _repr_html_(self) -> str:
-        from incident_lib.report.html import diagnosis_html
-
         return diagnosis_html(self)
 
 

@@ -76,6 +76,12 @@ class ObjectView:
         return self.metadata.get("labels") or {}
 
     @property
+    def owner(self) -> dict | None:
+        """The controller owner reference (a ReplicaSet, Job, Deployment…), if any."""
+        references = self.metadata.get("ownerReferences") or []
+        return next((ref for ref in references if ref.get("controller")), None)
+
+    @property
     def spec(self) -> dict:
         return self.raw.get("spec") or {}
 

@@ -126,14 +126,6 @@ class Pod(ObjectView):
         return self.conditions.get(kind, {}).get("status") == status
 
     @cached_property
-    def owner(self) -> dict | None:
-        """The controller owner reference (a ReplicaSet, Job, StatefulSet…), if any."""
-        for ref in self.metadata.get("ownerReferences") or []:
-            if ref.get("controller"):
-                return ref
-        return None
-
-    @cached_property
     def containers(self) -> list[Container]:
         """Init containers first, then regular ones; a status without a spec still counts (fragments)."""
         return self._containers("initContainers", "initContainerStatuses", True) + self._containers(

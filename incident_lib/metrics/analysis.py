@@ -7,13 +7,23 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 
-def increases(samples: pd.DataFrame) -> list[datetime]:
-    """Times at which a counter (e.g. restarts) went up, one entry per step up."""
+def steps_up(samples: pd.DataFrame) -> list[tuple[datetime, float, float]]:
+    """(time, before, after) of each step up of a counter (e.g. restarts): the one place restarts are
+    counted from samples."""
     if samples.empty:
         return []
     values = samples["value"].to_numpy()
     stamps = samples["timestamp"].to_list()
-    return [stamps[i].to_pydatetime() for i in range(1, len(values)) if values[i] > values[i - 1]]
+    return [
+        (stamps[i].to_pydatetime(), float(values[i - 1]), float(values[i]))
+        for i in range(1, len(values))
+        if values[i] > values[i - 1]
+    ]
+
+
+def increases(samples: pd.DataFrame) -> list[datetime]:
+    """Times at which a counter (e.g. restarts) went up, one entry per step up."""
+    return [at for at, _, _ in steps_up(samples)]
 
 
 def peak_before(samples: pd.DataFrame, at: datetime, lookback: timedelta) -> float | None:

@@ -12,7 +12,6 @@ from datetime import datetime
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from incident_lib.k8s.pod import Pod
 from incident_lib.metrics.catalogue import SIGNALS, promql
 from incident_lib.metrics.frames import response_frame
 from incident_lib.report.plots import oom_kill_times
@@ -35,7 +34,7 @@ def resource_figure(
     if body is None:
         return missing_figure(signal, namespace)
     frame = response_frame(body)
-    views = {p.name: p for p in (Pod(raw) for raw in snapshot.of_kind("Pod")) if p.namespace == namespace}
+    views = {p.name: p for p in snapshot.view.pods_in(namespace)}
     names = [n for n in sorted(frame["pod"].unique()) if not pods or n in pods]
     fig, axes = _grid(len(names), f"{SIGNALS[signal].title} — {namespace}")
     restarts = snapshot.metric("restarts", namespace)

@@ -9,10 +9,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+from incident_lib.diagnose import select
 from incident_lib.k8s.objects import parse_time
 from incident_lib.k8s.pod import Container, Pod
 from incident_lib.metrics.analysis import increases
-from incident_lib.metrics.pod import NamespaceMetrics, Series, SubjectMetrics
+from incident_lib.metrics.pod import Series, SubjectMetrics
 from incident_lib.snapshot import Snapshot
 
 MIB = 2**20
@@ -21,15 +22,10 @@ MIB = 2**20
 def pod_metrics_figure(
     snapshot: Snapshot, namespace: str, name: str, window: tuple[datetime, datetime] | None = None
 ) -> Figure:
-    """Memory, CPU and restarts of one pod; a panel whose signal the snapshot lacks says so."""
-    pod = Pod(
-        next(
-            p
-            for p in snapshot.of_kind("Pod")
-            if p["metadata"].get("namespace") == namespace and p["metadata"].get("name") == name
-        )
-    )
-    metrics = NamespaceMetrics(snapshot, namespace).for_subject(name)
+    """Memory, CPU and restarts of one pod; a panel whose signal the snapshot lacks says so. A pod the
+    snapshot lacks is an InputError naming the closest ones."""
+    pod = select(snapshot, "Pod", namespace, name)[0]
+    metrics = snapshot.view.metrics(namespace).for_subject(name)
     fig, (memory, cpu, restarts) = plt.subplots(3, 1, figsize=(10, 7.5), sharex=True, constrained_layout=True)
     fig.suptitle(f"{namespace}/{name}")
     _memory(memory, pod, metrics)

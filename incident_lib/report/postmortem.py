@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 from incident_lib.classify.diagnosis import Diagnosis
 from incident_lib.classify.thresholds import DEFAULTS, Thresholds
+from incident_lib.durations import parse_duration
 from incident_lib.k8s.objects import format_time
-from incident_lib.k8s.pod import Pod
 from incident_lib.report.timeline import TimelineEntry, build_timeline, duration, timeline_markdown
 from incident_lib.snapshot import Snapshot
 
@@ -175,8 +175,8 @@ def _impact(
     pods = {(d.subject.namespace, d.subject.name) for d in findings if d.subject.kind == "Pod"}
     restarts = sum(
         c.restart_count
-        for raw in snapshot.of_kind("Pod")
-        if ((pod := Pod(raw)).namespace, pod.name) in pods
+        for pod in snapshot.view.pods
+        if (pod.namespace, pod.name) in pods
         for c in pod.containers
     )
     if pods:
@@ -242,9 +242,12 @@ def _traffic_impact(snapshot: Snapshot, namespaces: list[str], availability: flo
 
 
 def _step_seconds(step: object) -> float:
+    """A range query's step: a duration (`15s`) or, as Prometheus also takes it, a number of seconds."""
     text = str(step or "15s").strip()
-    units = {"s": 1, "m": 60, "h": 3600}
-    return float(text[:-1]) * units[text[-1]] if text[-1] in units else float(text)
+    try:
+        return float(text)
+    except ValueError:
+        return parse_duration(text).total_seconds()
 
 
 def _trigger(timeline: tuple[TimelineEntry, ...], started: datetime | None) -> str:

@@ -20,10 +20,12 @@ from datetime import datetime, timedelta
 
 from incident_lib.classify.thresholds import DEFAULTS, Thresholds
 from incident_lib.k8s.event import Event
+from incident_lib.k8s.field_lookup import field_lookup
 from incident_lib.k8s.objects import format_time, parse_time
 from incident_lib.k8s.pod import Pod
+from incident_lib.metrics.analysis import steps_up
 from incident_lib.metrics.catalogue import SIGNALS
-from incident_lib.metrics.pod import range_lookup
+from incident_lib.metrics.pod import Series, range_lookup
 from incident_lib.snapshot import Snapshot
 
 MERGE_WITHIN = timedelta(minutes=5)
@@ -64,7 +66,7 @@ def build_timeline(
 
     Node events are kept for the nodes the pods in scope run on.
     """
-    pods = [Pod(p) for p in snapshot.of_kind("Pod") if not namespaces or Pod(p).namespace in namespaces]
+    pods = [p for p in snapshot.view.pods if not namespaces or p.namespace in namespaces]
     nodes = {p.node_name for p in pods if p.node_name}
     entries = [
         *event_entries(snapshot.of_kind("Event"), namespaces, nodes),
@@ -210,7 +212,7 @@ def status_entries(pods: Iterable[Pod], captured_at: datetime) -> list[TimelineE
                         subject=subject,
                         what=f"container {container.name} terminated: {reason} "
                         f"(exit {terminated.get('exitCode')}{ran})",
-                        lookup=_jsonpath(pod, _select(path, container.name)),
+                        lookup=field_lookup(pod, f"status.{path}"),
                         warning=reason != "Completed",
                     )
                 )
@@ -222,22 +224,11 @@ def status_entries(pods: Iterable[Pod], captured_at: datetime) -> list[TimelineE
                         subject=subject,
                         what=f"at capture: container {container.name} waiting in {container.waiting_reason} "
                         f"after {container.restart_count} restarts",
-                        lookup=_jsonpath(
-                            pod, _select(f"containerStatuses[{container.name}].state.waiting", container.name)
-                        ),
+                        lookup=field_lookup(pod, f"status.containerStatuses[{container.name}].state.waiting"),
                         warning=True,
                     )
                 )
     return out
-
-
-def _select(path: str, container: str) -> str:
-    """`containerStatuses[app].lastState` as JSONPath: `containerStatuses[?(@.name=="app")].lastState`."""
-    return path.replace(f"[{container}]", f'[?(@.name=="{container}")]', 1)
-
-
-def _jsonpath(pod: Pod, path: str) -> str:
-    return f"kubectl get pod -n {pod.namespace} {pod.name} -o jsonpath='{{.status.{path}}}'"
 
 
 def duration(delta: timedelta) -> str:
@@ -258,10 +249,12 @@ def metric_entries(
     """Restarts (each step of the restart counter), memory reaching `memory_near_ratio` of the limit,
     and traffic crossing the latency and error thresholds (and coming back)."""
     out: list[TimelineEntry] = []
-    by_name = {(p.namespace, p.name): p for p in pods}
+    if snapshot.metrics:
+        for pod in pods:
+            metrics = snapshot.view.metrics(pod.namespace).for_subject(pod.name)
+            out += _restarts(pod, metrics.get("restarts"))
+            out += _memory(pod, metrics.get("memory_working_set"), thresholds.memory_near_ratio)
     for namespace in namespaces:
-        out += _restarts(snapshot, namespace, by_name)
-        out += _memory(snapshot, namespace, by_name, thresholds.memory_near_ratio)
         for profile in ("istio", "http"):
             out += _crossings(
                 snapshot,
@@ -287,38 +280,29 @@ def _frame(snapshot: Snapshot, signal: str, namespace: str):
     return response_frame(body), lookup
 
 
-def _restarts(snapshot: Snapshot, namespace: str, pods: dict) -> list[TimelineEntry]:
-    frame, lookup = _frame(snapshot, "restarts", namespace)
-    if frame is None:
+def _restarts(pod: Pod, series: Series | None) -> list[TimelineEntry]:
+    if series is None:
         return []
-    out = []
-    for (pod, container), rows in frame.groupby(["pod", "container"], sort=True):
-        if (namespace, pod) not in pods:
-            continue
-        values, stamps = rows["value"].to_numpy(), rows["timestamp"].to_list()
-        for i in range(1, len(values)):
-            if values[i] > values[i - 1]:
-                out.append(
-                    TimelineEntry(
-                        at=stamps[i].to_pydatetime(),
-                        source="prometheus",
-                        subject=f"Pod {namespace}/{pod}",
-                        what=f"container {container} restart count {int(values[i - 1])} → {int(values[i])}",
-                        lookup=lookup,
-                        warning=True,
-                    )
-                )
-    return out
+    return [
+        TimelineEntry(
+            at=at,
+            source="prometheus",
+            subject=f"Pod {pod.namespace}/{pod.name}",
+            what=f"container {container} restart count {int(before)} → {int(after)}",
+            lookup=series.lookup,
+            warning=True,
+        )
+        for container, rows in series.frame.groupby("container", sort=True)
+        for at, before, after in steps_up(rows)
+    ]
 
 
-def _memory(snapshot: Snapshot, namespace: str, pods: dict, fraction: float) -> list[TimelineEntry]:
-    frame, lookup = _frame(snapshot, "memory_working_set", namespace)
-    if frame is None:
+def _memory(pod: Pod, series: Series | None, fraction: float) -> list[TimelineEntry]:
+    if series is None:
         return []
     out = []
-    for (pod_name, container_name), rows in frame.groupby(["pod", "container"], sort=True):
-        pod = pods.get((namespace, pod_name))
-        container = pod.container(container_name) if pod else None
+    for container_name, rows in series.frame.groupby("container", sort=True):
+        container = pod.container(container_name)
         limit = container.memory_limit if container else None
         if not limit:
             continue
@@ -328,10 +312,10 @@ def _memory(snapshot: Snapshot, namespace: str, pods: dict, fraction: float) -> 
                 TimelineEntry(
                     at=at,
                     source="prometheus",
-                    subject=f"Pod {namespace}/{pod_name}",
+                    subject=f"Pod {pod.namespace}/{pod.name}",
                     what=f"container {container_name} memory working set {value / MIB:.1f}Mi reached "
                     f"{fraction:.0%} of its {limit / MIB:.0f}Mi limit",
-                    lookup=lookup,
+                    lookup=series.lookup,
                     warning=True,
                 )
             )

@@ -13,7 +13,6 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import urllib3
@@ -23,6 +22,7 @@ from kubernetes.config.config_exception import ConfigException
 
 from incident_lib.errors import InputError
 from incident_lib.gc_pause import gc_paused
+from incident_lib.k8s.kinds import Kind, kind_of
 from incident_lib.names import dns_label, not_found
 
 RBAC_HINT = "the read-only RBAC the chart ships grants it: helm/app/templates/sweep-rbac.yaml"
@@ -32,79 +32,6 @@ LOG_TAIL_LINES = 500
 LOG_LIMIT_BYTES = 256 * 1024
 SERVICE_ACCOUNT = Path("/var/run/secrets/kubernetes.io/serviceaccount")  # the kubelet mounts it in pods
 IN_CLUSTER = "in-cluster"  # the context name of a source that logs in with the pod's service account
-
-
-@dataclass(frozen=True)
-class Kind:
-    """A kind the collectors list: its API group/version, resource name and the client's list methods."""
-
-    kind: str
-    api_version: str
-    resource: str
-    api: type
-    namespaced_method: str | None
-    all_method: str | None = None
-
-    @property
-    def group(self) -> str:
-        return self.api_version.rpartition("/")[0]
-
-
-KINDS: dict[str, Kind] = {
-    k.kind: k
-    for k in (
-        Kind("Pod", "v1", "pods", client.CoreV1Api, "list_namespaced_pod", "list_pod_for_all_namespaces"),
-        Kind(
-            "Event",
-            "v1",
-            "events",
-            client.CoreV1Api,
-            "list_namespaced_event",
-            "list_event_for_all_namespaces",
-        ),
-        Kind("Service", "v1", "services", client.CoreV1Api, "list_namespaced_service"),
-        Kind("Endpoints", "v1", "endpoints", client.CoreV1Api, "list_namespaced_endpoints"),
-        Kind("LimitRange", "v1", "limitranges", client.CoreV1Api, "list_namespaced_limit_range"),
-        Kind("Deployment", "apps/v1", "deployments", client.AppsV1Api, "list_namespaced_deployment"),
-        Kind("ReplicaSet", "apps/v1", "replicasets", client.AppsV1Api, "list_namespaced_replica_set"),
-        Kind("StatefulSet", "apps/v1", "statefulsets", client.AppsV1Api, "list_namespaced_stateful_set"),
-        Kind("DaemonSet", "apps/v1", "daemonsets", client.AppsV1Api, "list_namespaced_daemon_set"),
-        Kind("Job", "batch/v1", "jobs", client.BatchV1Api, "list_namespaced_job"),
-        Kind("CronJob", "batch/v1", "cronjobs", client.BatchV1Api, "list_namespaced_cron_job"),
-        Kind(
-            "HorizontalPodAutoscaler",
-            "autoscaling/v2",
-            "horizontalpodautoscalers",
-            client.AutoscalingV2Api,
-            "list_namespaced_horizontal_pod_autoscaler",
-        ),
-        Kind("Node", "v1", "nodes", client.CoreV1Api, None, "list_node"),
-        Kind("Namespace", "v1", "namespaces", client.CoreV1Api, None, "list_namespace"),
-    )
-}
-
-NAMESPACED = tuple(k for k in KINDS.values() if k.namespaced_method)
-
-
-@dataclass(frozen=True)
-class CustomKind:
-    """A custom resource read through the custom objects API when the cluster serves it (Istio's)."""
-
-    kind: str
-    group: str
-    version: str
-    plural: str
-
-    @property
-    def api_version(self) -> str:
-        return f"{self.group}/{self.version}"
-
-
-ISTIO = (
-    CustomKind("DestinationRule", "networking.istio.io", "v1beta1", "destinationrules"),
-    CustomKind("VirtualService", "networking.istio.io", "v1beta1", "virtualservices"),
-    CustomKind("PeerAuthentication", "security.istio.io", "v1beta1", "peerauthentications"),
-)
 
 
 class NotServed(Exception):
@@ -164,52 +91,40 @@ class KubeSource:
 
     # -- lists ------------------------------------------------------------------------------------------
 
-    def list(self, kind: str, namespace: str | None = None, field_selector: str | None = None) -> list[dict]:
-        """Every object of `kind` in `namespace` (or cluster-wide), with `kind` and `apiVersion` set on each
-        and without `metadata.managedFields`.
+    def list(
+        self, kind: str | Kind, namespace: str | None = None, field_selector: str | None = None
+    ) -> list[dict]:
+        """Every object of `kind` (a catalogue name or a `Kind`) in `namespace` (or cluster-wide), with
+        `kind` and `apiVersion` set on each and without `metadata.managedFields`.
 
         Pages of `page_size`; when the server expires the continue token (410 Gone) the list starts over,
-        so the result is one consistent list, never two halves of different ones.
+        so the result is one consistent list, never two halves of different ones. A resource the API
+        does not serve (404) raises NotServed.
         """
-        spec = KINDS[kind]
-        api = spec.api(self.api_client)
-        if namespace is None:
-            method, args = getattr(api, spec.all_method), ()
-        else:
-            method, args = getattr(api, spec.namespaced_method), (namespace,)
-        where = f" in namespace {namespace}" if namespace else ""
+        spec = kind_of(kind)
+        where = f" in namespace {namespace}" if namespace and spec.namespaced else ""
+        query = [("limit", self.page_size)] + ([("fieldSelector", field_selector)] if field_selector else [])
         return self._paginate(
-            lambda token: method(
-                *args,
-                limit=self.page_size,
-                _continue=token,
-                field_selector=field_selector,
-                _preload_content=False,
-                _request_timeout=self._timeouts,
-            ),
+            lambda token: self._get(spec.path(namespace), query + ([("continue", token)] if token else [])),
             spec.kind,
             spec.api_version,
             f"list {spec.resource}{_group_note(spec.group)}{where}",
         )
 
-    def list_custom(self, kind: CustomKind, namespace: str) -> list[dict]:
-        """Every custom object of `kind` in `namespace`; raises NotServed when the cluster lacks the CRD."""
-        api = client.CustomObjectsApi(self.api_client)
-        return self._paginate(
-            lambda token: api.list_namespaced_custom_object(
-                kind.group,
-                kind.version,
-                namespace,
-                kind.plural,
-                limit=self.page_size,
-                _continue=token,
-                _preload_content=False,
-                _request_timeout=self._timeouts,
-            ),
-            kind.kind,
-            kind.api_version,
-            f"list {kind.plural}{_group_note(kind.group)} in namespace {namespace}",
+    def _get(self, path: str, query: list[tuple[str, object]]):
+        """GET `path` with the source's credentials; the raw response (an ApiException when not 2xx)."""
+        request = self.api_client.param_serialize(
+            "GET",
+            path,
+            query_params=query,
+            header_params={"Accept": "application/json"},
+            auth_settings=["BearerToken"],
         )
+        response = self.api_client.call_api(*request, _request_timeout=self._timeouts)
+        if not 200 <= response.status <= 299:
+            response.read()
+            raise ApiException.from_response(http_resp=response, body=None, data=None)
+        return response.response
 
     def _paginate(self, request, kind: str, api_version: str, what: str) -> list[dict]:
         with gc_paused():  # the pages already read are not re-scanned while the next is decoded

@@ -12,35 +12,36 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from incident_lib.durations import parse_duration
 from incident_lib.errors import InputError
+from incident_lib.k8s.kinds import KINDS, OPTIONAL_GROUPS, Kind
 from incident_lib.k8s.objects import format_time
 from incident_lib.metrics.catalogue import SIGNALS
 from incident_lib.names import dns_label, dns_subdomain, not_found
+from incident_lib.needs import collected_kinds, pod_plan
 from incident_lib.redact import redact_object, redact_text
 from incident_lib.snapshot import LogKey, Snapshot, parse_window
-from incident_lib.sources.kubernetes import ISTIO, NAMESPACED, Forbidden, KubeSource, NotServed
+from incident_lib.sources.kubernetes import Forbidden, KubeSource, NotServed
 from incident_lib.sources.prometheus import PrometheusSource
 
 FORMAT = "incident-bundle/v1"
 REQUIRED = ("Pod", "Event")  # without these there is nothing to diagnose: a 403 on them stops the run
 MAX_LOG_CONTAINERS = 200  # logs of at most this many unhealthy containers per run
-_DURATION = re.compile(r"^(\d+)([smhd])$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 def window_from(text: str, now: datetime) -> tuple[datetime, datetime]:
     """The start and end of `1h`, `30m`, `2d` (ending `now`) or `START/END` in RFC 3339."""
-    match = _DURATION.match(text.strip())
-    if match:
-        length = timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-        if not timedelta(minutes=1) <= length <= timedelta(days=31):
-            raise InputError(f"window {text!r}: expected between 1m and 31d")
-        start, end = now - length, now
-    elif "/" in text:
-        start, end = parse_window(text)
-    else:
-        raise InputError(f"window {text!r}: expected a duration (30m, 1h, 6h, 2d) or START/END in RFC 3339")
-    return start, end
+    if "/" in text:
+        return parse_window(text)
+    try:
+        length = parse_duration(text.strip())
+    except ValueError:
+        raise InputError(
+            f"window {text!r}: expected a duration (30m, 1h, 6h, 2d) or START/END in RFC 3339"
+        ) from None
+    if not timedelta(minutes=1) <= length <= timedelta(days=31):
+        raise InputError(f"window {text!r}: expected between 1m and 31d")
+    return now - length, now
 
 
 def collect(
@@ -68,10 +69,12 @@ def collect(
         if len(namespaces) != 1:
             raise InputError("a live diagnosis of one pod needs its namespace: -n NAMESPACE --pod NAME")
         dns_subdomain(pod, "pod")
-        run.plan(3 + (len(SIGNALS) if prometheus else 0))
+        run.plan(5 + len(pod_plan()) + (len(SIGNALS) if prometheus else 0))
         run.one_pod(namespaces[0], pod)
     else:
-        run.plan(2 + len(namespaces) * (len(NAMESPACED) + len(ISTIO) + (len(SIGNALS) if prometheus else 0)))
+        kinds = collected_kinds()
+        per_namespace = sum(k.namespaced for k in kinds) + (len(SIGNALS) if prometheus else 0)
+        run.plan(1 + sum(not k.namespaced for k in kinds) + len(namespaces) * per_namespace)
         run.sweep(namespaces)
     logs = run.logs()
     metrics: dict[str, dict] = {}
@@ -134,46 +137,50 @@ class _Run:
                 self._uids.add(uid)
             self.objects.append(redact_object(obj))
 
-    def list(self, kind: str, namespace: str | None = None, field_selector: str | None = None) -> None:
-        self.step(f"{kind} {namespace or ''}")
+    def list(self, kind: Kind, namespace: str | None = None, field_selector: str | None = None) -> None:
+        """Add what one list call returns; a kind that cannot be read becomes missing evidence, except
+        Pods and Events (without them there is nothing to diagnose). An add-on that is not installed
+        (Istio's kinds, 404) is nothing missing."""
+        self.step(f"{kind.kind} {namespace or ''}")
         try:
             self.add(self.kube.list(kind, namespace, field_selector))
         except Forbidden as exc:
-            if kind in REQUIRED:
+            if kind.kind in REQUIRED:
                 raise
-            self.missing.append(f"{kind}: {exc}")
+            self.missing.append(f"{kind.kind}: {exc}")
         except NotServed as exc:
-            self.missing.append(f"{kind}: not served by this API server ({exc})")
+            if kind.group not in OPTIONAL_GROUPS:
+                self.missing.append(f"{kind.kind}: not served by this API server ({exc})")
 
     def sweep(self, namespaces: list[str]) -> None:
+        """Every collected kind: namespaced ones per namespace, then cluster-scoped ones and node events."""
+        kinds = collected_kinds()
         for namespace in namespaces:
-            for kind in NAMESPACED:
-                self.list(kind.kind, namespace)
-            for custom in ISTIO:
-                self.step(f"{custom.kind} {namespace}")
-                try:
-                    self.add(self.kube.list_custom(custom, namespace))
-                except NotServed:
-                    pass  # Istio is not installed: nothing is missing
-                except Forbidden as exc:
-                    self.missing.append(f"{custom.kind}: {exc}")
-        self.list("Node")
-        self.list("Event", None, "involvedObject.kind=Node")
+            for kind in kinds:
+                if kind.namespaced:
+                    self.list(kind, namespace)
+        for kind in kinds:
+            if not kind.namespaced:
+                self.list(kind)
+        self.list(KINDS["Event"], None, "involvedObject.kind=Node")
 
     def one_pod(self, namespace: str, name: str) -> None:
+        """The pod, its events, its node and the node's events (field selectors), and what pod rules need."""
         self.step(f"Pod {namespace}/{name}")
         pods = self.kube.list("Pod", namespace, f"metadata.name={name}")
         if not pods:
             raise not_found(f"pod in namespace {namespace}", name, self.kube.pod_names(namespace))
         self.add(pods)
-        self.list("Event", namespace, f"involvedObject.kind=Pod,involvedObject.name={name}")
+        self.list(KINDS["Event"], namespace, f"involvedObject.kind=Pod,involvedObject.name={name}")
         node = (pods[0].get("spec") or {}).get("nodeName")
         if node:
-            self.list("Node", None, f"metadata.name={node}")
-            self.list("Event", None, f"involvedObject.kind=Node,involvedObject.name={node}")
+            self.list(KINDS["Node"], None, f"metadata.name={node}")
+            self.list(KINDS["Event"], None, f"involvedObject.kind=Node,involvedObject.name={node}")
         else:
             self.step("no node")
             self.step("no node")
+        for kind in pod_plan():
+            self.list(kind, namespace if kind.namespaced else None)
 
     def logs(self) -> dict[LogKey, object]:
         """Logs of containers that restarted or are not ready (current and previous), redacted."""

@@ -23,6 +23,7 @@ from prometheus_api_client import PrometheusApiClientException, PrometheusConnec
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from incident_lib.durations import parse_duration
 from incident_lib.errors import InputError
 from incident_lib.gc_pause import gc_paused
 from incident_lib.k8s.objects import format_time
@@ -146,6 +147,10 @@ class PrometheusSource:
         """Raise PrometheusError unless Prometheus answers an instant query (`vector(1)`)."""
         self._answer(lambda: self._client.custom_query("vector(1)"))
 
+    def active_targets(self) -> list[dict]:
+        """Prometheus' active scrape targets (`/api/v1/targets?state=active`); raises PrometheusError."""
+        return self._answer(lambda: self._client.get_targets(state="active")["activeTargets"])
+
     def _answer(self, call):
         """The result of one client call, its failures turned into PrometheusError."""
         try:
@@ -242,17 +247,12 @@ def step_for(start: datetime, end: datetime, scrape_interval: int = DEFAULT_SCRA
 
 def duration_seconds(text: str) -> int:
     """Whole seconds (at least 1) of a Prometheus duration such as `30s`, `1m` or `1h30m`."""
-    parts = _DURATION_PART.findall(text)
-    if not parts or "".join(n + unit for n, unit in parts) != text:
-        raise ValueError(f"not a Prometheus duration: {text!r}")
-    return max(1, round(sum(int(n) * _UNIT_SECONDS[unit] for n, unit in parts)))
+    return max(1, round(parse_duration(text).total_seconds()))
 
 
 # In the `global:` block, not a job's own. The configuration can be megabytes of YAML (a job per
 # ServiceMonitor): one line is found rather than the whole parsed.
 _GLOBAL_SCRAPE_INTERVAL = re.compile(r"^global: *\n(?: +.*\n)*? +scrape_interval: *(\S+)", re.M)
-_DURATION_PART = re.compile(r"(\d+)(ms|[smhdwy])")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
 
 
 def _api_message(text: str) -> str:

@@ -29,7 +29,7 @@ log = logging.getLogger("services.diagnostics")
 
 DESCRIPTION = """Deterministic diagnosis of one pod or Service, from a saved incident bundle or the live
 cluster: root cause, confidence, the evidence it rests on (with the kubectl command or PromQL query to
-look again) and recommendations citing that evidence. Root causes are DESIGN.md's stable vocabulary."""
+look again) and recommendations citing that evidence. Root causes are the stable vocabulary of docs/design.md."""
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -85,7 +85,7 @@ def create_app(settings: Settings) -> FastAPI:
         },
     )
     async def ask(request: Annotated[AskRequest, Body(openapi_examples=EXAMPLES)]) -> Response:
-        """The Diagnosis JSON of DESIGN.md for the pod (`pod_name`) or Service (`service_name`);
+        """The Diagnosis JSON of docs/design.md for the pod (`pod_name`) or Service (`service_name`);
         with `include_logs`, the redacted tail of its container logs under `logs`."""
         body = backend.cached(request)
         if body is None:

@@ -12,7 +12,6 @@ import threading
 from collections.abc import Callable
 
 from incident_lib.classify.diagnosis import Diagnosis
-from incident_lib.cluster import ClusterIndex
 from incident_lib.diagnose import diagnose_pods, diagnose_service
 from incident_lib.errors import InputError, NotFound
 from incident_lib.k8s.pod import Pod
@@ -39,18 +38,12 @@ def diagnose(snapshot: Snapshot, request: AskRequest) -> Diagnosis:
 
 def subject_pods(snapshot: Snapshot, request: AskRequest) -> tuple[list[Pod], str]:
     """The pods whose logs an answer includes, and why there are none when the list is empty."""
-    index = ClusterIndex(snapshot)
+    view = snapshot.view
     if request.pod_name is not None:
-        pods = index.pods_by_namespace.get(request.namespace, [])
-        return [p for p in pods if p.name == request.pod_name], ""
-    service = next(
-        s
-        for s in snapshot.of_kind("Service")
-        if s["metadata"].get("namespace") == request.namespace
-        and s["metadata"].get("name") == request.service_name
-    )
-    selector = (service.get("spec") or {}).get("selector")
-    selected = index.selected_pods(request.namespace, selector) if selector else []
+        return [p for p in view.pods_in(request.namespace) if p.name == request.pod_name], ""
+    service = view.get("Service", request.namespace, request.service_name)
+    selector = service.spec.get("selector")
+    selected = view.selected_pods(request.namespace, selector) if selector else []
     not_ready = [p for p in selected if not p.condition_is("Ready", "True")]
     if not selector:
         return [], "the Service has no selector (its endpoints are managed by hand): no pod logs to include"

@@ -9,6 +9,7 @@ from incident_lib.checks.runbook import run_runbook
 from incident_lib.sources.bundle import read_bundle
 from tests.helpers import cli, write_bundle
 from tests.notebooks.test_diagnose_notebook import checked_outputs
+from tests.servers.prometheus import free_port
 
 
 def crash_looping_calico(objects: list[dict]) -> list[dict]:
@@ -53,21 +54,46 @@ def test_a_crash_looping_calico_node_fails_with_the_felix_healthhost_fix(tmp_pat
     assert "FAIL" in next(line for line in report.text().splitlines() if "calico-node" in line)
 
 
-def test_url_checks_use_the_urls_given(oom_drill):
-    answers = {
-        "http://prom/api/v1/targets?state=active": (
-            200,
-            json.dumps(
-                {"data": {"activeTargets": [{"health": "up"}, {"health": "down", "labels": {"job": "x"}}]}}
-            ),
-        ),
-        "http://diag/health": (200, b""),
-        "http://diag/ready": (503, b""),
-    }
-    report = run_runbook(oom_drill, "http://prom", "", "http://diag", fetch=lambda url: answers[url])
-    assert result(report, "Prometheus targets up").actual.startswith("1/2 up (down: x")
+TARGETS = {
+    "status": "success",
+    "data": {
+        "activeTargets": [
+            {"health": "up", "labels": {"job": "apps"}, "scrapeUrl": "http://10.0.0.7:8080/metrics"},
+            {"health": "down", "labels": {"job": "x"}, "scrapeUrl": "http://10.0.0.9:8080/metrics"},
+        ],
+        "droppedTargets": [],
+    },
+}
+
+
+def test_url_checks_ask_the_servers_given(oom_drill, canned_server, monkeypatch):
+    monkeypatch.setenv("PROMETHEUS_TOKEN", "s3cret")
+    prometheus = canned_server({"/api/v1/targets?state=active": (200, TARGETS)})
+    diagnostics = canned_server(
+        {"/health": (200, {"status": "ok"}), "/ready": (503, {"status": "not ready"})}
+    )
+    report = run_runbook(oom_drill, prometheus.url, "", diagnostics.url)
+    targets = result(report, "Prometheus targets up")
+    assert targets.status == "fail"
+    assert targets.actual == "1/2 up (down: x http://10.0.0.9:8080/metrics)"
+    # through the project's Prometheus client: its credentials from the environment go along
+    [(_, headers)] = prometheus.requests
+    assert headers["Authorization"] == "Bearer s3cret"
     assert result(report, "/health").status == "pass" and result(report, "/ready").actual == "HTTP 503"
     assert result(report, "Grafana reachable").status == "skipped"
+
+
+def test_url_checks_fail_when_nothing_or_a_refusal_answers(oom_drill, canned_server):
+    refusing = canned_server({"/api/v1/targets?state=active": (401, {"error": "unauthorized"})})
+    nothing = f"http://127.0.0.1:{free_port()}"
+    report = run_runbook(oom_drill, refusing.url, nothing, "")
+    assert result(report, "Prometheus targets up").actual == "/api/v1/targets: HTTP 401: unauthorized"
+    grafana = result(report, "Grafana reachable")
+    assert grafana.status == "fail" and grafana.actual.startswith("unreachable:")
+    report = run_runbook(oom_drill, nothing)
+    assert result(report, "Prometheus targets up").actual == (
+        "/api/v1/targets: cannot connect (connection refused)"
+    )
 
 
 def test_failed_checks_are_findings_critical_unless_advisory(tmp_path, oom_drill):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,9 @@ import helm_python
 import kubernetes_validate
 import pytest
 import yaml
+
+from incident_lib.classify.registry import vocabulary
+from incident_lib.durations import parse_duration
 
 ROOT = Path(__file__).resolve().parents[2]
 FAILURES = ROOT / "failures"
@@ -22,14 +24,7 @@ EXPECTED = {
     "crashloop.yaml": "crash_loop",
     "image-pull.yaml": "image_pull_error",
 }
-# The root-cause vocabulary of DESIGN.md.
-VOCABULARY = {
-    "healthy", "oom_killed", "crash_loop", "image_pull_error", "config_error", "container_create_error",
-    "unschedulable", "probe_failure", "evicted", "init_failure", "completed", "terminating_stuck", "unknown",
-    "service_no_endpoints", "service_endpoints_not_ready", "service_port_mismatch", "rollout_stuck",
-    "replicas_unavailable", "job_failed", "hpa_maxed_out", "node_not_ready", "node_pressure", "cni_unhealthy",
-    "resource_policy_violation", "high_latency", "high_error_rate", "cpu_throttling", "memory_near_limit",
-}  # fmt: skip
+VOCABULARY = {cause for causes in vocabulary().values() for cause in causes}
 
 
 def load(name: str) -> list[dict[str, Any]]:
@@ -45,9 +40,7 @@ def only(name: str, kind: str) -> dict[str, Any]:
 
 def seconds(duration: str) -> float:
     """An Istio duration ("1500ms", "5s") in seconds."""
-    match = re.fullmatch(r"([0-9.]+)(ms|s)", duration)
-    assert match, duration
-    return float(match.group(1)) * (0.001 if match.group(2) == "ms" else 1)
+    return parse_duration(duration).total_seconds()
 
 
 def test_every_drill_file_is_expected() -> None:

@@ -23,30 +23,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from incident_lib.k8s.kinds import KINDS, OPTIONAL_GROUPS
+
 TOKEN = "replay-token"
 
-# resource -> (kind, group/version); what the double serves (Istio only when asked)
-RESOURCES = {
-    "pods": ("Pod", "v1"),
-    "events": ("Event", "v1"),
-    "services": ("Service", "v1"),
-    "endpoints": ("Endpoints", "v1"),
-    "limitranges": ("LimitRange", "v1"),
-    "nodes": ("Node", "v1"),
-    "namespaces": ("Namespace", "v1"),
-    "deployments": ("Deployment", "apps/v1"),
-    "replicasets": ("ReplicaSet", "apps/v1"),
-    "statefulsets": ("StatefulSet", "apps/v1"),
-    "daemonsets": ("DaemonSet", "apps/v1"),
-    "jobs": ("Job", "batch/v1"),
-    "cronjobs": ("CronJob", "batch/v1"),
-    "horizontalpodautoscalers": ("HorizontalPodAutoscaler", "autoscaling/v2"),
-}
-ISTIO_RESOURCES = {
-    "destinationrules": ("DestinationRule", "networking.istio.io/v1beta1"),
-    "virtualservices": ("VirtualService", "networking.istio.io/v1beta1"),
-    "peerauthentications": ("PeerAuthentication", "security.istio.io/v1beta1"),
-}
+# resource -> (kind, group/version): every kind of the project's catalogue, as a real API server serves
+# the built-in ones; add-ons (Istio) only when a test asks
+RESOURCES = {k.resource: (k.kind, k.api_version) for k in KINDS.values() if k.group not in OPTIONAL_GROUPS}
+ISTIO_RESOURCES = {k.resource: (k.kind, k.api_version) for k in KINDS.values() if k.group in OPTIONAL_GROUPS}
 KIND_RESOURCE = {kind: resource for resource, (kind, _) in {**RESOURCES, **ISTIO_RESOURCES}.items()}
 
 LogSource = str | Callable[[], Iterable[bytes]]  # text, or a stream that ignores the limits (a huge log)

@@ -13,8 +13,9 @@ from incident_lib.capture import write_bundle
 from incident_lib.cli import main
 from incident_lib.diagnose import diagnose_pods
 from incident_lib.k8s.objects import parse_time
+from incident_lib.needs import collected_kinds
 from incident_lib.sources.bundle import read_bundle
-from incident_lib.sources.kubernetes import NAMESPACED, KubeSource
+from incident_lib.sources.kubernetes import KubeSource
 from incident_lib.sources.live import collect
 from incident_lib.sources.prometheus import PrometheusSource
 from tests.helpers import cli
@@ -74,8 +75,9 @@ def test_a_sweep_makes_one_list_per_kind_per_namespace_and_pages_only_large_ones
     collect(KubeSource.connect(), ["apps", "load"], None, captured_at=NOW)
     lists = [r for r in kube_api.requests if "/namespaces/" in r.path and not r.path.endswith("/log")]
     per_namespace = {ns: [r for r in lists if f"/namespaces/{ns}/" in r.path] for ns in ("apps", "load")}
-    assert len(per_namespace["apps"]) == len(NAMESPACED) + 3  # + three Istio kinds, which 404
-    assert len(per_namespace["load"]) == len(NAMESPACED) + 3 + 1  # 600 pods: one more page
+    namespaced = [k for k in collected_kinds() if k.namespaced]  # Istio's among them, which 404
+    assert len(per_namespace["apps"]) == len(namespaced)
+    assert len(per_namespace["load"]) == len(namespaced) + 1  # 600 pods: one more page
     assert not any("secrets" in r.path for r in kube_api.requests)
 
 

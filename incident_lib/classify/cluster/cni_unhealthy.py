@@ -10,7 +10,7 @@ from __future__ import annotations
 from incident_lib.classify import cite
 from incident_lib.classify.evidence import Recommendation
 from incident_lib.classify.registry import Match, rule
-from incident_lib.classify.workloads.pods import failing_pod_evidence, workload_pods
+from incident_lib.classify.workloads.pods import failing_pod_evidence
 from incident_lib.classify.workloads.replicas_unavailable import desired_and_ready
 from incident_lib.facts import ObjectFacts
 
@@ -26,11 +26,17 @@ _FELIX_PROBE = ("felix", "calico/node is not ready", "9099", "bird is not ready"
     explains=("replicas_unavailable", "probe_failure", "crash_loop", "unknown"),
 )
 def cni_unhealthy(facts: ObjectFacts) -> Match | None:
+    """Evidence:
+    - 0.7 / 0.3 | the CNI agent (calico-node, cilium, …) ready on fewer nodes than desired / all ready but a
+      pod failing
+    - 0.2 each | each failing agent pod's diagnosis
+    - 0.3 each | probe failures pointing at Felix's health endpoint (recommends `FELIX_HEALTHHOST=127.0.0.1`)
+    """
     ds = facts.obj
     if ds.name not in CNI_AGENTS:
         return None
     desired, ready, field = desired_and_ready(facts)
-    pods = workload_pods(facts)
+    pods = facts.view.workload_pods(facts.obj)
     failing = failing_pod_evidence(facts, pods)
     if ready >= desired and not failing:
         return None
@@ -67,12 +73,11 @@ def cni_unhealthy(facts: ObjectFacts) -> Match | None:
 
 def _felix_probe_failures(facts: ObjectFacts, pods) -> list:
     """The latest probe failure of each pod whose message points at Felix's health endpoint."""
-    snapshot = facts.index.snapshot
     found = []
     for pod in pods:
         failures = [
             e
-            for e in snapshot.events.about("Pod", pod.namespace, pod.name)
+            for e in facts.view.events_about("Pod", pod.namespace, pod.name)
             if e.reason == "Unhealthy" and any(marker in e.message.lower() for marker in _FELIX_PROBE)
         ]
         found += [cite.event(pod.namespace, e, 0.3) for e in failures[-1:]]

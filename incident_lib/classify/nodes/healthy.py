@@ -10,6 +10,10 @@ from incident_lib.facts import ObjectFacts
 
 @rule("Node", "healthy", version=1, severity="info")
 def healthy(facts: ObjectFacts) -> Match | None:
+    """Evidence:
+    - 0.8 | `Ready=True`, with its reason
+    - 0.1 | no memory, disk or PID pressure condition
+    """
     ready = facts.condition("Ready")
     if ready.get("status") != "True" or any(facts.condition(c).get("status") == "True" for c in PRESSURES):
         return None

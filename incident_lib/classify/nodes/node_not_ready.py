@@ -10,6 +10,9 @@ from incident_lib.facts import ObjectFacts
 
 @rule("Node", "node_not_ready", version=1, severity="critical", explains=("node_pressure",))
 def node_not_ready(facts: ObjectFacts) -> Match | None:
+    """Evidence:
+    - 0.85 / 0.5 | `Ready` not True / `NetworkUnavailable=True`
+    """
     ready, network = facts.condition("Ready"), facts.condition("NetworkUnavailable")
     evidence = []
     if ready and ready.get("status") != "True":

@@ -16,6 +16,11 @@ PRESSURES = ("MemoryPressure", "DiskPressure", "PIDPressure")
 
 @rule("Node", "node_pressure", version=1, severity="warning")
 def node_pressure(facts: ObjectFacts) -> Match | None:
+    """Evidence:
+    - 0.75 each | each of MemoryPressure, DiskPressure, PIDPressure that is True (other agents' conditions are
+      ignored)
+    - 0.2 / 0.1 | pods evicted from the node / the latest `EvictionThresholdMet` event
+    """
     node = facts.obj
     under = [c for c in PRESSURES if facts.condition(c).get("status") == "True"]
     if not under:
@@ -31,7 +36,7 @@ def node_pressure(facts: ObjectFacts) -> Match | None:
         for c in under
     ]
     evicted = sorted(
-        f"{p.namespace}/{p.name}" for p in facts.index.pods_by_node[node.name] if p.reason == "Evicted"
+        f"{p.namespace}/{p.name}" for p in facts.view.pods_by_node[node.name] if p.reason == "Evicted"
     )
     if evicted:
         evidence.append(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from incident_lib.classify.evidence import Recommendation
-from incident_lib.classify.pods import cite
+from incident_lib.classify.pods import pod_evidence
 from incident_lib.classify.registry import Match, rule
 from incident_lib.facts import PodFacts
 
@@ -16,6 +16,10 @@ _MISSING_KEY = re.compile(r"couldn't find key (\S+) in (ConfigMap|Secret) (\S+)"
 
 @rule("Pod", "config_error", version=1, severity="critical", explains=("container_create_error",))
 def config_error(facts: PodFacts) -> Match | None:
+    """Evidence:
+    - 0.7 / 0.2 | `CreateContainerConfigError` / its message
+    - 0.75 | a `FailedMount` event naming a ConfigMap or Secret that is not found
+    """
     evidence = []
     missing: list[tuple[str, str, str | None]] = []  # (kind, name, key)
     for container in facts.pod.containers:
@@ -23,15 +27,19 @@ def config_error(facts: PodFacts) -> Match | None:
             continue
         message = (container.waiting or {}).get("message", "")
         evidence.append(
-            cite.container_status(facts, container, "state.waiting.reason", container.waiting_reason, 0.7)
+            pod_evidence.container_status(
+                facts, container, "state.waiting.reason", container.waiting_reason, 0.7
+            )
         )
         if message:
-            evidence.append(cite.container_status(facts, container, "state.waiting.message", message, 0.2))
+            evidence.append(
+                pod_evidence.container_status(facts, container, "state.waiting.message", message, 0.2)
+            )
         missing += missing_references(message)
     for event in facts.events_with("FailedMount"):
         refs = missing_references(event.message)
         if refs:
-            evidence.append(cite.event(facts, event, 0.75))
+            evidence.append(pod_evidence.event(facts, event, 0.75))
             missing += refs
     if not evidence:
         return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from incident_lib.classify.evidence import Recommendation
-from incident_lib.classify.pods import cite
+from incident_lib.classify.pods import pod_evidence
 from incident_lib.classify.registry import Match, rule
 from incident_lib.facts import PodFacts
 
@@ -13,22 +13,29 @@ TERMINATED = frozenset({"StartError", "ContainerCannotRun"})
 
 @rule("Pod", "container_create_error", version=1, severity="critical", explains=("pod_failed", "crash_loop"))
 def container_create_error(facts: PodFacts) -> Match | None:
+    """Evidence:
+    - 0.8 | waiting `CreateContainerError`, `RunContainerError`, … or terminated `StartError`,
+      `ContainerCannotRun`
+    - 0.1 | the runtime's message
+    """
     evidence = []
     for container in facts.pod.containers:
         if container.waiting_reason in WAITING:
             evidence.append(
-                cite.container_status(facts, container, "state.waiting.reason", container.waiting_reason, 0.8)
+                pod_evidence.container_status(
+                    facts, container, "state.waiting.reason", container.waiting_reason, 0.8
+                )
             )
             message = (container.waiting or {}).get("message")
             if message:
                 evidence.append(
-                    cite.container_status(facts, container, "state.waiting.message", message, 0.1)
+                    pod_evidence.container_status(facts, container, "state.waiting.message", message, 0.1)
                 )
         for path, terminated in container.terminations():
             if terminated.get("reason") in TERMINATED:
                 sub = path.split(".", 1)[1]
                 evidence.append(
-                    cite.container_status(
+                    pod_evidence.container_status(
                         facts,
                         container,
                         f"{sub}.reason",
@@ -39,7 +46,7 @@ def container_create_error(facts: PodFacts) -> Match | None:
                 )
                 if terminated.get("message"):
                     evidence.append(
-                        cite.container_status(
+                        pod_evidence.container_status(
                             facts, container, f"{sub}.message", terminated["message"][:500], 0.1
                         )
                     )

@@ -5,14 +5,18 @@ from __future__ import annotations
 import math
 
 from incident_lib.classify.evidence import Recommendation
-from incident_lib.classify.pods import cite
+from incident_lib.classify.pods import pod_evidence
 from incident_lib.classify.registry import Match, rule
 from incident_lib.classify.thresholds import SUSTAINED
 from incident_lib.facts import PodFacts
 
 
-@rule("Pod", "cpu_throttling", version=1, severity="warning")
+@rule("Pod", "cpu_throttling", version=1, severity="warning", needs=("cpu_throttling",))
 def cpu_throttling(facts: PodFacts) -> Match | None:
+    """Evidence:
+    - 0.75 | throttled share of CFS periods over 25% in ≥ 3 samples
+    - 0.05 | the CPU limit (context)
+    """
     series = facts.metrics.get("cpu_throttling")
     if series is None:
         return None
@@ -24,7 +28,7 @@ def cpu_throttling(facts: PodFacts) -> Match | None:
         if len(over) < SUSTAINED:
             continue
         evidence = [
-            cite.metric(
+            pod_evidence.metric(
                 series,
                 f"{container.name}: throttled in {max(over):.0%} of CFS periods at peak, "
                 f"over {limit:.0%} in {len(over)} of {len(values)} samples",
@@ -33,7 +37,7 @@ def cpu_throttling(facts: PodFacts) -> Match | None:
         ]
         if container.cpu_limit:
             evidence.append(
-                cite.container_spec(
+                pod_evidence.container_spec(
                     facts, container, "resources.limits.cpu", f"{container.cpu_limit:g} cores", 0.05
                 )
             )

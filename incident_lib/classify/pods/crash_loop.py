@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from incident_lib.classify.evidence import Evidence, Recommendation
-from incident_lib.classify.pods import cite
+from incident_lib.classify.pods import pod_evidence
 from incident_lib.classify.pods.exit_codes import describe_exit
 from incident_lib.classify.registry import Match, rule
 from incident_lib.facts import PodFacts
@@ -14,6 +14,13 @@ REPEATED = 3  # restarts that make a loop even before the kubelet says CrashLoop
 
 @rule("Pod", "crash_loop", version=1, severity="critical", explains=("pod_failed",))
 def crash_loop(facts: PodFacts) -> Match | None:
+    """Evidence:
+    - 0.7 | `state.waiting.reason = CrashLoopBackOff`
+    - 0.3 / 0.1 | `restartCount` (≥ 3 / fewer)
+    - 0.2 | last exit code, with its meaning
+    - 0.2 | the latest `BackOff` event
+    - 0.05 | last line of the previous log
+    """
     looping = [c for c in facts.pod.containers if _is_looping(c)]
     if not looping:
         return None
@@ -21,10 +28,10 @@ def crash_loop(facts: PodFacts) -> Match | None:
     evidence: list[Evidence] = []
     if container.waiting_reason == "CrashLoopBackOff":
         evidence.append(
-            cite.container_status(facts, container, "state.waiting.reason", "CrashLoopBackOff", 0.7)
+            pod_evidence.container_status(facts, container, "state.waiting.reason", "CrashLoopBackOff", 0.7)
         )
     evidence.append(
-        cite.container_status(
+        pod_evidence.container_status(
             facts,
             container,
             "restartCount",
@@ -36,7 +43,7 @@ def crash_loop(facts: PodFacts) -> Match | None:
     if container.last_terminated:
         exit_code = container.last_terminated.get("exitCode")
         evidence.append(
-            cite.container_status(
+            pod_evidence.container_status(
                 facts,
                 container,
                 "lastState.terminated.exitCode",
@@ -45,8 +52,8 @@ def crash_loop(facts: PodFacts) -> Match | None:
                 at=container.last_terminated.get("finishedAt"),
             )
         )
-    evidence += [cite.event(facts, e, 0.2) for e in facts.events_with("BackOff")[-1:]]
-    log = cite.last_log_line(facts, container.name)
+    evidence += [pod_evidence.event(facts, e, 0.2) for e in facts.events_with("BackOff")[-1:]]
+    log = pod_evidence.last_log_line(facts, container.name)
     if log:
         evidence.append(log)
     summary = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from incident_lib.classify.evidence import Recommendation
-from incident_lib.classify.pods import cite
+from incident_lib.classify.pods import pod_evidence
 from incident_lib.classify.registry import Match, rule
 from incident_lib.facts import PodFacts
 
@@ -14,13 +14,17 @@ _RESOURCE = re.compile(r"low on resource: ([a-z-]+)", re.IGNORECASE)
 
 @rule("Pod", "evicted", version=1, severity="warning", explains=("pod_failed",))
 def evicted(facts: PodFacts) -> Match | None:
+    """Evidence:
+    - 0.9 / 0.05 | `status.reason = Evicted` / its message
+    - 0.1 | the latest `Evicted` event
+    """
     pod = facts.pod
     if pod.reason != "Evicted":
         return None
-    evidence = [cite.pod_field(facts, "status.reason", "Evicted", 0.9)]
+    evidence = [pod_evidence.pod_field(facts, "status.reason", "Evicted", 0.9)]
     if pod.message:
-        evidence.append(cite.pod_field(facts, "status.message", pod.message, 0.05))
-    evidence += [cite.event(facts, e, 0.1) for e in facts.events_with("Evicted")[-1:]]
+        evidence.append(pod_evidence.pod_field(facts, "status.message", pod.message, 0.05))
+    evidence += [pod_evidence.event(facts, e, 0.1) for e in facts.events_with("Evicted")[-1:]]
     resource = _RESOURCE.search(pod.message)
     pressure = resource.group(1).lower() if resource else None
     recs = (

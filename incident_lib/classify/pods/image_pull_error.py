@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from incident_lib.classify.evidence import Recommendation
-from incident_lib.classify.pods import cite
+from incident_lib.classify.pods import pod_evidence
 from incident_lib.classify.registry import Match, rule
 from incident_lib.facts import PodFacts
 
@@ -47,23 +47,30 @@ _ADVICE = {
 
 @rule("Pod", "image_pull_error", version=1, severity="critical")
 def image_pull_error(facts: PodFacts) -> Match | None:
+    """Evidence:
+    - 0.85 | `state.waiting.reason` in ErrImagePull, ImagePullBackOff, InvalidImageName, ErrImageNeverPull, …
+    - 0 / 0.1 | the image (context) / the waiting message
+    - 0.2 each | the two latest pull-failure events
+    """
     failing = [c for c in facts.pod.containers if c.waiting_reason in REASONS]
     if not failing:
         return None
     container = failing[0]
     waiting = container.waiting or {}
     evidence = [
-        cite.container_status(facts, container, "state.waiting.reason", container.waiting_reason, 0.85),
-        cite.container_spec(
+        pod_evidence.container_status(
+            facts, container, "state.waiting.reason", container.waiting_reason, 0.85
+        ),
+        pod_evidence.container_spec(
             facts, container, "image", container.spec.get("image") or container.status.get("image"), 0.0
         ),
     ]
     if waiting.get("message"):
         evidence.append(
-            cite.container_status(facts, container, "state.waiting.message", waiting["message"], 0.1)
+            pod_evidence.container_status(facts, container, "state.waiting.message", waiting["message"], 0.1)
         )
     pull_events = [e for e in facts.events if e.reason in EVENT_REASONS and _about_pull(e.message)]
-    evidence += [cite.event(facts, e, 0.2) for e in pull_events[-2:]]
+    evidence += [pod_evidence.event(facts, e, 0.2) for e in pull_events[-2:]]
     kind = pull_failure_kind(
         " ".join([container.waiting_reason, waiting.get("message", "")] + [e.message for e in pull_events])
     )

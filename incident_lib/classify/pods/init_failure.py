@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from incident_lib.classify.evidence import Recommendation
-from incident_lib.classify.pods import cite
+from incident_lib.classify.pods import pod_evidence
 from incident_lib.classify.pods.exit_codes import describe_exit
 from incident_lib.classify.registry import Match, rule
 from incident_lib.facts import PodFacts
@@ -12,6 +12,11 @@ from incident_lib.k8s.pod import Container
 
 @rule("Pod", "init_failure", version=1, severity="critical", explains=("crash_loop", "pod_failed"))
 def init_failure(facts: PodFacts) -> Match | None:
+    """Evidence:
+    - 0.5 | init container waiting (CrashLoopBackOff, …)
+    - 0.6 | init container non-zero exit, with its meaning
+    - 0.05 / 0.05 | `status.phase` / last log line
+    """
     failing = [c for c in facts.pod.containers if c.init and _failed(c)]
     if not failing:
         return None
@@ -19,12 +24,14 @@ def init_failure(facts: PodFacts) -> Match | None:
     evidence = []
     if container.waiting_reason:
         evidence.append(
-            cite.container_status(facts, container, "state.waiting.reason", container.waiting_reason, 0.5)
+            pod_evidence.container_status(
+                facts, container, "state.waiting.reason", container.waiting_reason, 0.5
+            )
         )
     for path, terminated in container.terminations():
         if terminated.get("exitCode", 0) != 0:
             evidence.append(
-                cite.container_status(
+                pod_evidence.container_status(
                     facts,
                     container,
                     path.split(".", 1)[1] + ".exitCode",
@@ -34,8 +41,8 @@ def init_failure(facts: PodFacts) -> Match | None:
                 )
             )
             break
-    evidence.append(cite.pod_field(facts, "status.phase", facts.pod.phase, 0.05))
-    log = cite.last_log_line(facts, container.name)
+    evidence.append(pod_evidence.pod_field(facts, "status.phase", facts.pod.phase, 0.05))
+    log = pod_evidence.last_log_line(facts, container.name)
     if log:
         evidence.append(log)
     pod = facts.pod

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from incident_lib.classify.evidence import Recommendation
-from incident_lib.classify.pods import cite
+from incident_lib.classify.pods import pod_evidence
 from incident_lib.classify.registry import Match, rule
 from incident_lib.facts import PodFacts
 from incident_lib.k8s.objects import format_time
 from incident_lib.k8s.quantity import format_bytes
 
 
-@rule("Pod", "memory_near_limit", version=1, severity="warning")
+@rule("Pod", "memory_near_limit", version=1, severity="warning", needs=("memory_working_set",))
 def memory_near_limit(facts: PodFacts) -> Match | None:
+    """Evidence:
+    - 0.7 | a running container's last working-set sample ≥ 90% of its limit
+    - 0.2 | growth since the last drop, with the minutes left to the limit
+    """
     series = facts.metrics.get("memory_working_set")
     if series is None:
         return None
@@ -24,7 +28,7 @@ def memory_near_limit(facts: PodFacts) -> Match | None:
         if latest["value"] < ratio * limit:
             continue
         evidence = [
-            cite.metric(
+            pod_evidence.metric(
                 series,
                 f"{container.name}: {format_bytes(latest['value'])} of the "
                 f"{format_bytes(limit)} limit ({latest['value'] / limit:.0%}) at the last sample",
@@ -36,7 +40,7 @@ def memory_near_limit(facts: PodFacts) -> Match | None:
         if trend > 0:
             minutes = (limit - latest["value"]) / trend
             evidence.append(
-                cite.metric(
+                pod_evidence.metric(
                     series, f"growing {format_bytes(trend)}/min: the limit in about {minutes:.0f} min", 0.2
                 )
             )

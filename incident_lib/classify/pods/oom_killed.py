@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from incident_lib.classify.evidence import Evidence, Recommendation
-from incident_lib.classify.pods import cite
+from incident_lib.classify.pods import pod_evidence
 from incident_lib.classify.registry import Match, rule
 from incident_lib.facts import PodFacts
 from incident_lib.k8s.objects import format_time, parse_time
@@ -23,14 +23,22 @@ LOOKBACK = timedelta(minutes=6)  # restarts are counted after the back-off (up t
     version=1,
     severity="critical",
     explains=("crash_loop", "init_failure", "pod_failed", "probe_failure", "memory_near_limit"),
+    needs=("restarts", "memory_working_set"),
 )
 def oom_killed(facts: PodFacts) -> Match | None:
+    """Evidence:
+    - 0.85 | a termination (current or last) with reason `OOMKilled`, each container
+    - 0 | the memory limit, restartCount and waiting reason the summary states (context)
+    - 0.2 | the latest `OOMKilling` event on the pod or its node
+    - 0.1 | restarts counted by Prometheus in the window
+    - 0.5 | working set ≥ 90% of the limit in the 6 min before the restarts
+    """
     killed = [(c, path, t) for c in facts.pod.containers for path, t in c.terminations() if _is_oom(t)]
     if not killed:
         return None
     container, _, _ = max(killed, key=lambda k: k[2].get("finishedAt") or "")
     kills = [
-        cite.container_status(
+        pod_evidence.container_status(
             facts,
             c,
             path.split(".", 1)[1] + ".reason",
@@ -42,7 +50,7 @@ def oom_killed(facts: PodFacts) -> Match | None:
     ]
     own = [k for k, (c, _, _) in zip(kills, killed, strict=True) if c is container]
     state = _state_evidence(facts, container)
-    events = [cite.event(facts, e, 0.2) for e in _oom_events(facts)[-1:]]
+    events = [pod_evidence.event(facts, e, 0.2) for e in _oom_events(facts)[-1:]]
     restarts = _restart_evidence(facts, container)
     memory = _memory_evidence(facts, container)
     limit = container.memory_limit
@@ -64,7 +72,7 @@ def oom_killed(facts: PodFacts) -> Match | None:
 def _state_evidence(facts: PodFacts, container: Container) -> list[Evidence]:
     """What the summary says besides the kill: the limit, the restarts, the waiting state (context only)."""
     found = [
-        cite.container_spec(
+        pod_evidence.container_spec(
             facts,
             container,
             "resources.limits.memory",
@@ -73,10 +81,14 @@ def _state_evidence(facts: PodFacts, container: Container) -> list[Evidence]:
         )
     ]
     if container.restart_count:
-        found.append(cite.container_status(facts, container, "restartCount", container.restart_count, 0.0))
+        found.append(
+            pod_evidence.container_status(facts, container, "restartCount", container.restart_count, 0.0)
+        )
     if container.waiting_reason:
         found.append(
-            cite.container_status(facts, container, "state.waiting.reason", container.waiting_reason, 0.0)
+            pod_evidence.container_status(
+                facts, container, "state.waiting.reason", container.waiting_reason, 0.0
+            )
         )
     return found
 
@@ -100,7 +112,7 @@ def _restart_evidence(facts: PodFacts, container: Container) -> list[Evidence]:
         return []
     stamps = ", ".join(t.strftime("%H:%M:%S") for t in times)
     return [
-        cite.metric(
+        pod_evidence.metric(
             series, f"{len(times)} restarts in the window, at {stamps}", 0.1, at=format_time(times[-1])
         )
     ]
@@ -124,7 +136,7 @@ def _memory_evidence(facts: PodFacts, container: Container) -> list[Evidence]:
         return []
     worst = min(near)
     return [
-        cite.metric(
+        pod_evidence.metric(
             series,
             f"working set reached {format_bytes(worst)} or more ({int(100 * worst / limit)}% of the "
             f"{format_bytes(limit)} limit) in the {int(LOOKBACK.total_seconds() // 60)} min before "

@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from incident_lib.classify.evidence import Evidence
-from incident_lib.classify.pods import cite
+from incident_lib.classify.pods import pod_evidence
 from incident_lib.classify.registry import Match, rule
 from incident_lib.facts import PodFacts
 from incident_lib.k8s.event import Event
@@ -38,6 +38,12 @@ WAIT = "Nothing to fix yet: look again once the pods' start-up allowance (in the
 
 @rule("Pod", "pod_starting", version=1, severity="info", explains=("probe_failure", "unknown"))
 def pod_starting(facts: PodFacts) -> Match | None:
+    """Evidence:
+    - 0.3 | `metadata.creationTimestamp`, with the pod's age
+    - 0.3 | each container not running yet, less than 2 min after creation: its waiting reason
+    - 0.3 / 0.3 | each running, not-ready container inside its probes' allowance: `startedAt` / `ready`
+    - 0 | the latest probe `Unhealthy` event (context)
+    """
     pod = facts.pod
     app = [c for c in pod.containers if not c.init]
     # Youth needs the time the pod was seen: a snapshot that does not record it proves no pod young.
@@ -49,7 +55,7 @@ def pod_starting(facts: PodFacts) -> Match | None:
     created = parse_time(pod.metadata.get("creationTimestamp"))
     if created is None or created - facts.now > CLOCK_SLACK:
         return None
-    evidence = [cite.pod_field(facts, "metadata.creationTimestamp", _age(facts, created), 0.3)]
+    evidence = [pod_evidence.pod_field(facts, "metadata.creationTimestamp", _age(facts, created), 0.3)]
     for container in app:
         if container.ready:
             continue
@@ -58,13 +64,13 @@ def pod_starting(facts: PodFacts) -> Match | None:
             if not _young(facts, created, STARTUP_GRACE):
                 return None
             state = f"waiting: {container.waiting_reason}" if container.waiting_reason else "not started"
-            evidence.append(cite.container_status(facts, container, "state", state, 0.3))
+            evidence.append(pod_evidence.container_status(facts, container, "state", state, 0.3))
             continue
         allowance = _allowance(facts, container, started)
         if not _young(facts, started, allowance):
             return None
         evidence += _not_ready_yet(facts, container, started, allowance)
-    evidence += [cite.event(facts, e, 0.0) for e in probe_warnings[-1:]]
+    evidence += [pod_evidence.event(facts, e, 0.0) for e in probe_warnings[-1:]]
     which = "its container is" if len(app) == 1 else "its containers are"
     failed = ", only probes that have not passed yet" if probe_warnings else ""
     return Match(
@@ -136,7 +142,7 @@ def _not_ready_yet(
 ) -> list[Evidence]:
     since = _seconds_before(facts, started)
     return [
-        cite.container_status(
+        pod_evidence.container_status(
             facts,
             container,
             "state.running.startedAt",
@@ -144,7 +150,7 @@ def _not_ready_yet(
             0.3,
             at=format_time(started),
         ),
-        cite.container_status(
+        pod_evidence.container_status(
             facts,
             container,
             "ready",

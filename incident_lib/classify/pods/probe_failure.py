@@ -7,7 +7,7 @@ is not OOMKilled; the reason, not the code, tells it from an OOM kill.
 from __future__ import annotations
 
 from incident_lib.classify.evidence import Evidence, Recommendation
-from incident_lib.classify.pods import cite
+from incident_lib.classify.pods import pod_evidence
 from incident_lib.classify.registry import Match, rule
 from incident_lib.facts import PodFacts
 from incident_lib.k8s.pod import Container
@@ -17,6 +17,14 @@ KILLED_BY_KUBELET = frozenset({0, 137, 143})
 
 @rule("Pod", "probe_failure", version=1, severity="critical", explains=("crash_loop",))
 def probe_failure(facts: PodFacts) -> Match | None:
+    """Evidence:
+    - 0.6 | liveness: latest `Unhealthy` liveness event
+    - 0.4 | liveness: latest `Killing … failed liveness probe` event
+    - 0.3 + 0.3 | liveness: restarted with exit 0/137/143 (not OOMKilled) and a liveness/startup probe set:
+      the probe spec, the termination
+    - 0.3 + 0.3 | readiness: running, not ready, readiness probe set: `ready`, the probe spec
+    - 0.5 | readiness: latest `Unhealthy` readiness event
+    """
     for container in facts.pod.containers:
         for kind, check in (("liveness", _liveness), ("readiness", _readiness)):
             evidence = check(facts, container)
@@ -34,7 +42,7 @@ def _match(facts: PodFacts, container: Container, kind: str, evidence: list[Evid
             "initial delay), and the dependency it checks",
             why=f"the {kind} probe fails while the process runs",
             evidence=tuple(evidence),
-            command=cite.container_spec(facts, container, f"{kind}Probe", probe, 0.0).lookup,
+            command=pod_evidence.container_spec(facts, container, f"{kind}Probe", probe, 0.0).lookup,
         ),
         Recommendation(
             action="Look at the probe failures the kubelet recorded",
@@ -63,12 +71,12 @@ def _liveness(facts: PodFacts, container: Container) -> list[Evidence]:
     # A failed liveness probe matters when it restarts the container; a passing blip is not a finding.
     if not (restarted_by_kubelet or ((unhealthy or killing) and container.restart_count > 0)):
         return []
-    evidence = [cite.event(facts, e, 0.6) for e in unhealthy[-1:]] + [
-        cite.event(facts, e, 0.4) for e in killing[-1:]
+    evidence = [pod_evidence.event(facts, e, 0.6) for e in unhealthy[-1:]] + [
+        pod_evidence.event(facts, e, 0.4) for e in killing[-1:]
     ]
     if restarted_by_kubelet:
         evidence.append(
-            cite.container_spec(
+            pod_evidence.container_spec(
                 facts,
                 container,
                 "livenessProbe",
@@ -77,7 +85,7 @@ def _liveness(facts: PodFacts, container: Container) -> list[Evidence]:
             )
         )
         evidence.append(
-            cite.container_status(
+            pod_evidence.container_status(
                 facts,
                 container,
                 "lastState.terminated",
@@ -96,10 +104,10 @@ def _readiness(facts: PodFacts, container: Container) -> list[Evidence]:
     if not never_ready or _crashed(container):  # just restarted after a crash: not ready yet, not the probe
         return []
     evidence = [
-        cite.container_status(facts, container, "ready", False, 0.3),
-        cite.container_spec(facts, container, "readinessProbe", container.probe("readiness"), 0.3),
+        pod_evidence.container_status(facts, container, "ready", False, 0.3),
+        pod_evidence.container_spec(facts, container, "readinessProbe", container.probe("readiness"), 0.3),
     ]
-    return evidence + [cite.event(facts, e, 0.5) for e in unhealthy[-1:]]
+    return evidence + [pod_evidence.event(facts, e, 0.5) for e in unhealthy[-1:]]
 
 
 def _crashed(container: Container) -> bool:

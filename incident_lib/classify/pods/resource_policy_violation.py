@@ -4,14 +4,18 @@ container with no memory limit or a limit above the cap."""
 from __future__ import annotations
 
 from incident_lib.classify.evidence import Recommendation
-from incident_lib.classify.pods import cite
+from incident_lib.classify.pods import pod_evidence
 from incident_lib.classify.registry import Match, rule
 from incident_lib.facts import PodFacts
 from incident_lib.k8s.quantity import format_bytes
 
 
-@rule("Pod", "resource_policy_violation", version=1, severity="warning")
+@rule("Pod", "resource_policy_violation", version=1, severity="warning", needs=("LimitRange",))
 def resource_policy_violation(facts: PodFacts) -> Match | None:
+    """Evidence:
+    - 0.7 / 0.8 | in a namespace with a LimitRange memory max: a container with no memory limit / a limit over
+      the max
+    """
     if facts.memory_cap is None:
         return None
     limit_range, cap = facts.memory_cap
@@ -19,10 +23,12 @@ def resource_policy_violation(facts: PodFacts) -> Match | None:
     for container in facts.pod.containers:
         limit = container.memory_limit
         if limit is None:
-            evidence.append(cite.container_spec(facts, container, "resources.limits.memory", "none", 0.7))
+            evidence.append(
+                pod_evidence.container_spec(facts, container, "resources.limits.memory", "none", 0.7)
+            )
         elif limit > cap:
             evidence.append(
-                cite.container_spec(
+                pod_evidence.container_spec(
                     facts,
                     container,
                     "resources.limits.memory",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from incident_lib.classify.evidence import Recommendation
-from incident_lib.classify.pods import cite
+from incident_lib.classify.pods import pod_evidence
 from incident_lib.classify.registry import Match, rule
 from incident_lib.facts import PodFacts
 from incident_lib.k8s.objects import parse_time
@@ -21,19 +21,23 @@ MARGIN = timedelta(minutes=5)  # past its grace period by this much, a deletion 
     explains=("crash_loop", "probe_failure"),
 )
 def terminating_stuck(facts: PodFacts) -> Match | None:
+    """Evidence:
+    - 0.7 | `deletionTimestamp` more than 5 min before the snapshot
+    - 0.2 | finalizers present
+    """
     pod = facts.pod
     deleted = parse_time(pod.deletion_timestamp)
     if deleted is None or facts.now - deleted < MARGIN:
         return None
     overdue = facts.now - deleted
     evidence = [
-        cite.pod_field(
+        pod_evidence.pod_field(
             facts, "metadata.deletionTimestamp", pod.deletion_timestamp, 0.7, at=pod.deletion_timestamp
         )
     ]
     finalizers = pod.metadata.get("finalizers") or []
     if finalizers:
-        evidence.append(cite.pod_field(facts, "metadata.finalizers", finalizers, 0.2))
+        evidence.append(pod_evidence.pod_field(facts, "metadata.finalizers", finalizers, 0.2))
     recs = [
         Recommendation(
             action="Find what holds the pod: a finalizer whose controller is gone, or a node that no longer "

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 from incident_lib.classify.evidence import Recommendation
-from incident_lib.classify.pods import cite
+from incident_lib.classify.pods import pod_evidence
 from incident_lib.classify.registry import Match, rule
 from incident_lib.facts import PodFacts
 
 
-@rule("Pod", "unknown", version=1, severity="warning")
+@rule("Pod", "unknown", version=1, severity="warning", needs=("Job",))
 def unknown(facts: PodFacts) -> Match | None:
+    """Evidence:
+    - 0.1 / 0.1 | phase / Ready condition
+    - 0.05 | each container not ready: its state
+    """
     pod = facts.pod
     app = [c for c in pod.containers if not c.init]
     running_ready = pod.phase == "Running" and app and all(c.ready and c.running for c in app)
     if running_ready or pod.phase == "Succeeded" or facts.owner_completed:
         return None
-    evidence = [cite.pod_field(facts, "status.phase", pod.phase or "(none)", 0.1)]
+    evidence = [pod_evidence.pod_field(facts, "status.phase", pod.phase or "(none)", 0.1)]
     ready = pod.conditions.get("Ready")
     if ready:
         evidence.append(
-            cite.pod_field(
+            pod_evidence.pod_field(
                 facts,
                 "status.conditions[Ready]",
                 f"{ready.get('status')}: {ready.get('message') or ready.get('reason', '')}",
@@ -30,7 +34,9 @@ def unknown(facts: PodFacts) -> Match | None:
         state = next(iter(container.state), None)
         if state and not container.ready:
             detail = (container.state[state] or {}).get("reason", "")
-            evidence.append(cite.container_status(facts, container, f"state.{state}", detail or state, 0.05))
+            evidence.append(
+                pod_evidence.container_status(facts, container, f"state.{state}", detail or state, 0.05)
+            )
     recs = (
         Recommendation(
             action="Describe the pod and read its events: no rule recognised this state",

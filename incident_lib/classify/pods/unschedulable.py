@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from incident_lib.classify.evidence import Recommendation
-from incident_lib.classify.pods import cite
+from incident_lib.classify.pods import pod_evidence
 from incident_lib.classify.registry import Match, rule
 from incident_lib.facts import PodFacts
 
@@ -34,13 +34,17 @@ _ADVICE = {
 
 @rule("Pod", "unschedulable", version=1, severity="critical")
 def unschedulable(facts: PodFacts) -> Match | None:
+    """Evidence:
+    - 0.8 / 0.1 | `PodScheduled=False` reason `Unschedulable` / its message
+    - 0.3 | the latest `FailedScheduling` event
+    """
     pod = facts.pod
     condition = pod.conditions.get("PodScheduled", {})
     evidence = []
     messages = []
     if condition.get("status") == "False" and condition.get("reason") == "Unschedulable":
         evidence.append(
-            cite.pod_field(
+            pod_evidence.pod_field(
                 facts,
                 "status.conditions[PodScheduled].reason",
                 "Unschedulable",
@@ -51,11 +55,13 @@ def unschedulable(facts: PodFacts) -> Match | None:
         if condition.get("message"):
             messages.append(condition["message"])
             evidence.append(
-                cite.pod_field(facts, "status.conditions[PodScheduled].message", condition["message"], 0.1)
+                pod_evidence.pod_field(
+                    facts, "status.conditions[PodScheduled].message", condition["message"], 0.1
+                )
             )
     failed = facts.events_with("FailedScheduling")
     if failed and (evidence or not pod.node_name):
-        evidence.append(cite.event(facts, failed[-1], 0.3))
+        evidence.append(pod_evidence.event(facts, failed[-1], 0.3))
         messages.append(failed[-1].message)
     if not evidence:
         return None

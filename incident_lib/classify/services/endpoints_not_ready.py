@@ -18,8 +18,12 @@ SHOWN = 3  # pod diagnoses cited; the rest are one `kubectl get pods` away
 
 @rule("Service", "service_endpoints_not_ready", version=1, severity="critical")
 def service_endpoints_not_ready(facts: ObjectFacts) -> Match | None:
+    """Evidence:
+    - 0.6 / 0.3 | pods match, none ready / some not ready (severity warning)
+    - 0.2 each | each not-ready pod's diagnosis, earliest first (3 at most)
+    """
     svc = facts.obj
-    pods = facts.index.serving_pods(svc.namespace, facts.spec.get("selector"))
+    pods = facts.view.serving_pods(svc.namespace, facts.spec.get("selector"))
     unready = [p for p in pods if not p.condition_is("Ready", "True")]
     if not unready:
         return None

@@ -5,11 +5,13 @@ from __future__ import annotations
 from incident_lib.classify import cite
 from incident_lib.classify.registry import Match, rule
 from incident_lib.facts import ObjectFacts
-from incident_lib.k8s.objects import ObjectView
 
 
-@rule("Service", "healthy", version=1, severity="info")
+@rule("Service", "healthy", version=1, severity="info", needs=("Endpoints",))
 def healthy(facts: ObjectFacts) -> Match | None:
+    """Evidence:
+    - 0.6 / 0.4 | ready pods selected / ready Endpoints addresses
+    """
     svc = facts.obj
     selector = facts.spec.get("selector")
     if facts.spec.get("type") == "ExternalName":
@@ -17,19 +19,18 @@ def healthy(facts: ObjectFacts) -> Match | None:
         return Match("An ExternalName Service: a DNS alias, with no endpoints to check.", evidence)
     evidence = []
     if selector:
-        pods = facts.index.serving_pods(svc.namespace, selector)
+        pods = facts.view.serving_pods(svc.namespace, selector)
         ready = [p for p in pods if p.condition_is("Ready", "True")]
         if ready:
             evidence.append(
                 cite.object_field(svc, "spec.selector", f"{len(ready)} of {len(pods)} pod(s) ready", 0.6)
             )
-    endpoints = facts.index.get("Endpoints", svc.namespace, svc.name)
-    addresses = sum(len(s.get("addresses") or []) for s in (endpoints or {}).get("subsets") or [])
+    endpoints = facts.view.endpoints(svc.namespace, svc.name)
+    subsets = (endpoints.raw.get("subsets") if endpoints else None) or []
+    addresses = sum(len(s.get("addresses") or []) for s in subsets)
     if addresses:
         evidence.append(
-            cite.object_field(
-                ObjectView(endpoints), "subsets[*].addresses", f"{addresses} ready address(es)", 0.4
-            )
+            cite.object_field(endpoints, "subsets[*].addresses", f"{addresses} ready address(es)", 0.4)
         )
     if evidence:
         return Match("The Service has ready endpoints.", tuple(evidence))

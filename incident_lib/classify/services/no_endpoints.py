@@ -8,22 +8,26 @@ from incident_lib.classify import cite
 from incident_lib.classify.evidence import Recommendation
 from incident_lib.classify.registry import Match, rule
 from incident_lib.facts import ObjectFacts
-from incident_lib.k8s.objects import ObjectView
 from incident_lib.k8s.selectors import describe
 
 
-@rule("Service", "service_no_endpoints", version=1, severity="critical")
+@rule("Service", "service_no_endpoints", version=1, severity="critical", needs=("Endpoints",))
 def service_no_endpoints(facts: ObjectFacts) -> Match | None:
+    """Evidence:
+    - 0.6 | the selector matches no pod and the Endpoints show no address
+    - 0.3 | the Endpoints' empty subsets
+    - 0 | the closest `key=value` labels that exist (context)
+    """
     svc, selector = facts.obj, facts.spec.get("selector")
     if not selector or facts.spec.get("type") == "ExternalName":
         return None  # no selector: endpoints are managed by hand (or by a controller), not selected
-    endpoints = facts.index.get("Endpoints", svc.namespace, svc.name)
-    subsets = (endpoints or {}).get("subsets") or []
-    if facts.index.selected_pods(svc.namespace, selector) or any(s.get("addresses") for s in subsets):
+    endpoints = facts.view.endpoints(svc.namespace, svc.name)
+    subsets = (endpoints.raw.get("subsets") if endpoints else None) or []
+    if facts.view.selected_pods(svc.namespace, selector) or any(s.get("addresses") for s in subsets):
         return None  # pods match, or the Endpoints show some (pods may be outside the snapshot)
     evidence = [cite.object_field(svc, "spec.selector", describe(selector), 0.6)]
     if endpoints is not None:
-        evidence.append(cite.object_field(ObjectView(endpoints), "subsets", subsets or "no addresses", 0.3))
+        evidence.append(cite.object_field(endpoints, "subsets", subsets or "no addresses", 0.3))
     nearest = nearest_labels(facts, selector)
     if nearest:
         evidence.append(
@@ -43,7 +47,7 @@ def service_no_endpoints(facts: ObjectFacts) -> Match | None:
 
 def nearest_labels(facts: ObjectFacts, selector: dict) -> list[str]:
     """Existing `key=value` labels of the namespace's pods closest to each selector term."""
-    pods = facts.index.pods_by_namespace.get(facts.obj.namespace, [])
+    pods = facts.view.pods_in(facts.obj.namespace)
     found = []
     for key, value in sorted(selector.items()):
         values = sorted({p.labels[key] for p in pods if key in p.labels})

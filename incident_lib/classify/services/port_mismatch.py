@@ -10,8 +10,12 @@ from incident_lib.facts import ObjectFacts
 
 @rule("Service", "service_port_mismatch", version=1, severity="critical")
 def service_port_mismatch(facts: ObjectFacts) -> Match | None:
+    """Evidence:
+    - 0.8 | a named targetPort no selected container declares
+    - 0.5 | a numeric targetPort that no declared containerPort equals (containerPort is informational)
+    """
     svc = facts.obj
-    pods = facts.index.selected_pods(svc.namespace, facts.spec.get("selector"))
+    pods = facts.view.selected_pods(svc.namespace, facts.spec.get("selector"))
     if not pods:
         return None  # service_no_endpoints says it better
     ports = [

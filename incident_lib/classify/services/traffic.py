@@ -17,8 +17,19 @@ from incident_lib.metrics.pod import Series
 PROFILES = ("istio", "http")
 
 
-@rule("Service", "high_latency", version=1, severity="warning")
+@rule(
+    "Service",
+    "high_latency",
+    version=1,
+    severity="warning",
+    needs=tuple(f"{p}_{s}" for p in PROFILES for s in ("latency_p99", "latency_p95", "request_rate")),
+)
 def high_latency(facts: ObjectFacts) -> Match | None:
+    """Evidence:
+    - 0.75 / 0.4 | p99 over the SLO (`--slo-p99`, default 1 s) in ≥ 3 samples / in 1 or 2 samples
+    - 0.1 | p95 over the SLO too
+    - 0 | the request rate (context)
+    """
     slo = facts.thresholds.slo_p99_seconds
     for profile in PROFILES:
         over = _over(facts.traffic.get(f"{profile}_latency_p99"), slo, "p99 latency", "s")
@@ -44,8 +55,18 @@ def high_latency(facts: ObjectFacts) -> Match | None:
     return None
 
 
-@rule("Service", "high_error_rate", version=1, severity="critical")
+@rule(
+    "Service",
+    "high_error_rate",
+    version=1,
+    severity="critical",
+    needs=tuple(f"{p}_{s}" for p in PROFILES for s in ("error_ratio", "request_rate")),
+)
 def high_error_rate(facts: ObjectFacts) -> Match | None:
+    """Evidence:
+    - 0.75 / 0.4 | 5xx ratio over 5% in ≥ 3 samples / in 1 or 2 samples
+    - 0 | the first cause in time of the namespace (correlation; context)
+    """
     limit = facts.thresholds.max_error_ratio
     for profile in PROFILES:
         over = _over(facts.traffic.get(f"{profile}_error_ratio"), limit, "5xx ratio", "", percent=True)

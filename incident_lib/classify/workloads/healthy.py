@@ -9,6 +9,9 @@ from incident_lib.facts import ObjectFacts
 
 
 def _replicas_ready(facts: ObjectFacts) -> Match | None:
+    """Evidence:
+    - 0.8 | all desired replicas ready
+    """
     desired, ready, field = desired_and_ready(facts)
     if ready < desired or facts.condition("Progressing").get("reason") == "ProgressDeadlineExceeded":
         return None
@@ -22,6 +25,9 @@ for _kind in ("Deployment", "StatefulSet", "DaemonSet"):
 
 @rule("Job", "healthy", version=1, severity="info")
 def job_complete(facts: ObjectFacts) -> Match | None:
+    """Evidence:
+    - 0.85 / 0.5 | `Complete=True` / not failed, with its active pods
+    """
     complete = facts.condition("Complete")
     if complete.get("status") == "True":
         evidence = [
@@ -43,6 +49,9 @@ def job_complete(facts: ObjectFacts) -> Match | None:
 
 @rule("HorizontalPodAutoscaler", "healthy", version=1, severity="info")
 def hpa_in_range(facts: ObjectFacts) -> Match | None:
+    """Evidence:
+    - 0.7 | able to scale, within its range: currentReplicas against maxReplicas
+    """
     limited = facts.condition("ScalingLimited")
     if limited.get("status") == "True" and limited.get("reason") == "TooManyReplicas":
         return None

@@ -10,6 +10,10 @@ from incident_lib.facts import ObjectFacts
 
 @rule("HorizontalPodAutoscaler", "hpa_maxed_out", version=1, severity="warning")
 def hpa_maxed_out(facts: ObjectFacts) -> Match | None:
+    """Evidence:
+    - 0.7 | `ScalingLimited=True` reason `TooManyReplicas` (not `TooFewReplicas`)
+    - 0.2 / 0.05 | currentReplicas at maxReplicas / desiredReplicas
+    """
     limited = facts.condition("ScalingLimited")
     current, maximum = facts.status.get("currentReplicas", 0), facts.spec.get("maxReplicas")
     at_max = limited.get("status") == "True" and limited.get("reason") == "TooManyReplicas"

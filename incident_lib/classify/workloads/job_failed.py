@@ -6,12 +6,17 @@ from __future__ import annotations
 from incident_lib.classify import cite
 from incident_lib.classify.evidence import Recommendation
 from incident_lib.classify.registry import Match, rule
-from incident_lib.classify.workloads.pods import failing_pod_evidence, workload_pods
+from incident_lib.classify.workloads.pods import failing_pod_evidence
 from incident_lib.facts import ObjectFacts
 
 
 @rule("Job", "job_failed", version=1, severity="critical")
 def job_failed(facts: ObjectFacts) -> Match | None:
+    """Evidence:
+    - 0.85 | `Failed=True` (BackoffLimitExceeded, DeadlineExceeded), not `Complete`
+    - 0.1 | failed pods and backoffLimit
+    - 0.2 each | each failing pod's diagnosis
+    """
     failed = facts.condition("Failed")
     if failed.get("status") != "True" or facts.condition("Complete").get("status") == "True":
         return None
@@ -32,7 +37,7 @@ def job_failed(facts: ObjectFacts) -> Match | None:
             0.1,
         ),
     ]
-    evidence += failing_pod_evidence(facts, workload_pods(facts))
+    evidence += failing_pod_evidence(facts, facts.view.workload_pods(facts.obj))
     reason = failed.get("reason", "Failed")
     fix = (
         "Give the Job more time (activeDeadlineSeconds) or make it faster"

@@ -1,4 +1,4 @@
-"""The pods behind a workload and the evidence their diagnoses give about it."""
+"""The evidence the diagnoses of a workload's pods give about it."""
 
 from __future__ import annotations
 
@@ -8,21 +8,6 @@ from incident_lib.facts import ObjectFacts
 from incident_lib.k8s.pod import Pod
 
 SHOWN = 3
-
-
-def workload_pods(facts: ObjectFacts) -> list[Pod]:
-    """The pods a Deployment (through its ReplicaSets), StatefulSet, DaemonSet or Job controls."""
-    obj = facts.obj
-    if obj.kind == "Deployment":
-        sets = facts.index.owned(obj.namespace, "Deployment", obj.name, "ReplicaSet")
-        raws = [
-            p
-            for rs in sets
-            for p in facts.index.owned(obj.namespace, "ReplicaSet", rs["metadata"]["name"], "Pod")
-        ]
-    else:
-        raws = facts.index.owned(obj.namespace, obj.kind, obj.name, "Pod")
-    return sorted((Pod(r) for r in raws), key=lambda p: p.name)
 
 
 def failing_pod_evidence(facts: ObjectFacts, pods: list[Pod]) -> list[Evidence]:

@@ -10,7 +10,7 @@ from incident_lib.classify import cite
 from incident_lib.classify.evidence import Recommendation
 from incident_lib.classify.pods.pod_starting import WAIT
 from incident_lib.classify.registry import Match, rule
-from incident_lib.classify.workloads.pods import failing_pod_evidence, first_cause, workload_pods
+from incident_lib.classify.workloads.pods import failing_pod_evidence, first_cause
 from incident_lib.facts import ObjectFacts
 
 
@@ -25,6 +25,11 @@ def desired_and_ready(facts: ObjectFacts) -> tuple[int, int, str]:
 
 
 def _replicas_unavailable(facts: ObjectFacts) -> Match | None:
+    """Evidence:
+    - 0.6 / 0.4 | ready below desired: none / some ready
+    - 0.3 | `Available=False`
+    - 0.2 each | each failing pod's diagnosis
+    """
     desired, ready, field = desired_and_ready(facts)
     if ready >= desired:
         return None
@@ -41,7 +46,7 @@ def _replicas_unavailable(facts: ObjectFacts) -> Match | None:
                 at=available.get("lastTransitionTime"),
             )
         )
-    pods = workload_pods(facts)
+    pods = facts.view.workload_pods(facts.obj)
     behind = failing_pod_evidence(facts, pods)
     evidence += behind
     starting = not behind and facts.all_starting([p for p in pods if not p.condition_is("Ready", "True")])
@@ -65,4 +70,6 @@ def _replicas_unavailable(facts: ObjectFacts) -> Match | None:
 
 
 for _kind in ("Deployment", "StatefulSet", "DaemonSet"):
-    rule(_kind, "replicas_unavailable", version=1, severity="critical")(_replicas_unavailable)
+    rule(_kind, "replicas_unavailable", version=1, severity="critical", needs=("ReplicaSet",))(
+        _replicas_unavailable
+    )

@@ -5,12 +5,24 @@ from __future__ import annotations
 from incident_lib.classify import cite
 from incident_lib.classify.evidence import Recommendation
 from incident_lib.classify.registry import Match, rule
-from incident_lib.classify.workloads.pods import failing_pod_evidence, first_cause, workload_pods
+from incident_lib.classify.workloads.pods import failing_pod_evidence, first_cause
 from incident_lib.facts import ObjectFacts
 
 
-@rule("Deployment", "rollout_stuck", version=1, severity="critical", explains=("replicas_unavailable",))
+@rule(
+    "Deployment",
+    "rollout_stuck",
+    version=1,
+    severity="critical",
+    explains=("replicas_unavailable",),
+    needs=("ReplicaSet",),
+)
 def rollout_stuck(facts: ObjectFacts) -> Match | None:
+    """Evidence:
+    - 0.85 / 0.05 | `Progressing` reason `ProgressDeadlineExceeded` / its message
+    - 0.1 | updated and unavailable replicas
+    - 0.2 each | each failing pod's diagnosis, earliest first (3 at most)
+    """
     progressing = facts.condition("Progressing")
     if progressing.get("reason") != "ProgressDeadlineExceeded":
         return None
@@ -37,7 +49,7 @@ def rollout_stuck(facts: ObjectFacts) -> Match | None:
             0.1,
         )
     )
-    behind = failing_pod_evidence(facts, workload_pods(facts))
+    behind = failing_pod_evidence(facts, facts.view.workload_pods(facts.obj))
     evidence += behind
     cause = f"; first failing: {first_cause(behind[0])}" if behind else ""
     recs = (

@@ -1,4 +1,6 @@
-"""Evidence about a pod, each with the command or query that shows the same fact again."""
+"""Evidence about a pod, read from its facts: its fields, its containers' spec and status, its events,
+metrics and previous logs; each with the command or query that shows the same fact again. Built on
+`classify.cite`, which cites any object."""
 
 from __future__ import annotations
 

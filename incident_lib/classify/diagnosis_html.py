@@ -1,10 +1,12 @@
-"""Diagnoses as HTML, for JupyterLab's rich display and the exported reports."""
+"""A diagnosis as an HTML card: what JupyterLab shows for a `Diagnosis` (its `_repr_html_`)."""
 
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
-from incident_lib.classify.diagnosis import Diagnosis
+if TYPE_CHECKING:
+    from incident_lib.classify.diagnosis import Diagnosis
 
 _COLOURS = {"critical": "#b00020", "warning": "#b26a00", "info": "#2e7d32"}
 
