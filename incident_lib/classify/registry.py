@@ -17,6 +17,7 @@ and every other rule still runs.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,7 +39,8 @@ SUBJECTS = (
     "HorizontalPodAutoscaler",
     "Node",
 )
-# The built-in rule packages, one module per root cause; importing one registers its rules.
+# The built-in rule families, one module per root cause: every module of each is imported, so a new
+# rule file registers itself.
 _BUILT_IN = (
     "incident_lib.classify.pods",
     "incident_lib.classify.services",
@@ -179,8 +181,10 @@ def all_rules() -> dict[str, list[Rule]]:
     global _loaded
     if not _loaded:
         _loaded = True
-        for module in _BUILT_IN:
-            importlib.import_module(module)
+        for family in _BUILT_IN:
+            package = importlib.import_module(family)
+            for module in pkgutil.iter_modules(package.__path__, f"{family}."):
+                importlib.import_module(module.name)
         _load_external()
     return RULES
 

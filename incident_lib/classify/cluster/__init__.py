@@ -1,3 +1,1 @@
-"""Cluster rules (the CNI). Importing this package registers them."""
-
-from incident_lib.classify.cluster import cni_unhealthy  # noqa: F401
+"""Cluster rules (the CNI), one module per root cause (the registry imports every module here)."""

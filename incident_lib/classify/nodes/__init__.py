@@ -1,3 +1,1 @@
-"""Node rules. Importing this package registers them all."""
-
-from incident_lib.classify.nodes import healthy, node_not_ready, node_pressure  # noqa: F401
+"""Node rules, one module per root cause (the registry imports every module here)."""
