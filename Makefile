@@ -19,8 +19,8 @@ test: $(INSTALLED)  ## unit, integration and notebook tests
 	$(BIN)/pytest
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check incident_lib tests benchmarks services incidents notebooks
-	$(BIN)/ruff format --check incident_lib tests benchmarks
+	$(BIN)/ruff check incident_lib tests benchmarks services incidents notebooks tools examples
+	$(BIN)/ruff format --check incident_lib tests benchmarks tools examples
 
 notebooks: $(INSTALLED)  ## re-execute the committed notebooks on the shipped incidents (their golden outputs)
 	cd notebooks && for nb in *.ipynb; do ../$(BIN)/papermill --no-progress-bar "$$nb" "$$nb" || exit 1; done

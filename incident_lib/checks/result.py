@@ -54,7 +54,7 @@ class CheckResult:
         return "warning" if self.advisory else "critical"
 
     def finding(self) -> dict:
-        """The failed check in the Diagnosis JSON of DESIGN.md, as `findings.json` holds findings.
+        """The failed check in the Diagnosis JSON of docs/design.md, as `findings.json` holds findings.
 
         The subject is the check itself (kind `RunbookCheck`, name `<section>/<check>` slugged); the one
         piece of evidence is what was found against what was expected, with the command to look again.

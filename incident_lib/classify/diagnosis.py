@@ -74,7 +74,7 @@ class Diagnosis:
         return f"e{self.evidence.index(evidence) + 1}"
 
     def to_dict(self) -> dict:
-        """The JSON form of DESIGN.md."""
+        """The Diagnosis JSON (docs/design.md)."""
         return {
             "subject": {
                 "kind": self.subject.kind,

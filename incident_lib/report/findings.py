@@ -10,7 +10,7 @@ has no findings. The runner adds what only it knows (the notebook and the parame
 `findings.json`:
 ```json
 {"notebook": "sweep.ipynb", "parameters": {"source": "…"}, "generated_at": "2025-12-17T10:05:00Z",
- "findings": [<Diagnosis JSON of DESIGN.md>, …]}
+ "findings": [<Diagnosis JSON of docs/design.md>, …]}
 ```
 `generated_at` is the snapshot's capture time, never the clock, so the same bundle gives the same file.
 """

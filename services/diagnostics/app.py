@@ -29,7 +29,8 @@ log = logging.getLogger("services.diagnostics")
 
 DESCRIPTION = """Deterministic diagnosis of one pod or Service, from a saved incident bundle or the live
 cluster: root cause, confidence, the evidence it rests on (with the kubectl command or PromQL query to
-look again) and recommendations citing that evidence. Root causes are the stable vocabulary of docs/design.md."""
+look again) and recommendations citing that evidence. Root causes are the stable vocabulary of
+docs/design.md."""
 
 
 def create_app(settings: Settings) -> FastAPI:

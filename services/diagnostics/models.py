@@ -143,7 +143,7 @@ class DiagnosisOut(BaseModel):
     """the Diagnosis JSON of docs/design.md; `logs` only when the request asked for them."""
 
     subject: Subject
-    root_cause: str = Field(description="A stable string of the vocabulary in docs/design.md.", examples=["oom_killed"])
+    root_cause: str = Field(description="A name from docs/design.md's vocabulary.", examples=["oom_killed"])
     confidence: float = Field(ge=0, le=1, examples=[0.95])
     severity: str = Field(examples=["critical"])
     summary: str

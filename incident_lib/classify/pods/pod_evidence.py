@@ -38,7 +38,7 @@ def _container_field(
     facts: PodFacts, container: Container, parent: str, subpath: str, value, weight: float, at: str | None
 ) -> Evidence:
     evidence = cite.object_field(facts.pod, f"{parent}[{container.name}].{subpath}", value, weight, at)
-    # status fields are named as DESIGN.md's example names them: containerStatuses[app].lastState…
+    # status fields are named as docs/design.md's example names them: containerStatuses[app].lastState…
     return (
         replace(evidence, field=f"{container.status_path}.{subpath}")
         if parent.startswith("status")

@@ -1,6 +1,6 @@
 """`pod_failed`: the pod ended in phase Failed and no more specific rule explains it.
 
-Added to the DESIGN.md vocabulary for failed pods whose cause has no name of its own: a `restartPolicy:
+In the vocabulary (docs/design.md) for failed pods whose cause has no name of its own: a `restartPolicy:
 Never` container that exited non-zero, or a pod the kubelet rejected at admission (`OutOfcpu`).
 """
 
