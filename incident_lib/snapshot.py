@@ -68,7 +68,7 @@ class Snapshot:
 
     @cached_property
     def events(self) -> EventIndex:
-        return EventIndex(self.of_kind("Event"))
+        return EventIndex(self.view.of_kind("Event"))
 
     @property
     def window(self) -> tuple[datetime, datetime] | None:

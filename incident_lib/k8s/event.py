@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 from incident_lib.k8s.objects import ObjectView
 
@@ -56,10 +57,9 @@ class Event(ObjectView):
 class EventIndex:
     """Events grouped by the object they involve, built in one pass: lookups are per object, not per event."""
 
-    def __init__(self, events: list[dict]) -> None:
+    def __init__(self, events: Iterable[Event]) -> None:
         by_object: dict[tuple[str, str, str], list[Event]] = defaultdict(list)
-        for raw in events:
-            event = Event(raw)
+        for event in events:
             ref = event.involved
             kind = ref.get("kind", "")
             namespace = ref.get("namespace") or ("" if kind in _CLUSTER_SCOPED else event.namespace)

@@ -69,7 +69,7 @@ def build_timeline(
     pods = [p for p in snapshot.view.pods if not namespaces or p.namespace in namespaces]
     nodes = {p.node_name for p in pods if p.node_name}
     entries = [
-        *event_entries(snapshot.of_kind("Event"), namespaces, nodes),
+        *event_entries(snapshot.view.of_kind("Event"), namespaces, nodes),
         *status_entries(pods, snapshot.captured_at),
         *metric_entries(snapshot, pods, namespaces or snapshot.namespaces(), thresholds),
     ]
@@ -82,15 +82,14 @@ def build_timeline(
 
 
 def event_entries(
-    raw_events: Iterable[dict], namespaces: Sequence[str] = (), nodes: Iterable[str] = ()
+    events: Iterable[Event], namespaces: Sequence[str] = (), nodes: Iterable[str] = ()
 ) -> list[TimelineEntry]:
     """Events as rows, merged as the module docstring says; node events only for `nodes` when a
     namespace filter is given."""
     nodes = set(nodes)
     seen: set[str] = set()
     rows: list[tuple[tuple, Event, datetime, datetime]] = []
-    for raw in raw_events:
-        event = Event(raw)
+    for event in events:
         key = event.uid or f"{event.namespace}/{event.name}"
         if key in seen:
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from incident_lib.k8s.event import EventIndex
+from incident_lib.k8s.event import Event, EventIndex
 from incident_lib.k8s.objects import iter_objects
 from incident_lib.k8s.pod import Pod
 from incident_lib.k8s.quantity import format_bytes, parse_quantity
@@ -58,7 +58,7 @@ def test_events_are_indexed_by_object_and_node_events_have_no_namespace():
             "series": {"count": 4, "lastObservedTime": "2025-12-17T10:01:00Z"},
         },
     ]
-    index = EventIndex(events)
+    index = EventIndex(Event(e) for e in events)
     assert [e.reason for e in index.about("Node", "", "n1")] == ["OOMKilling"]
     [backoff] = index.about("Pod", "shop", "w")
     assert (backoff.message, backoff.count, backoff.last_seen) == (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from incident_lib.k8s.event import Event
 from incident_lib.k8s.objects import parse_time
 from incident_lib.report.timeline import build_timeline, event_entries, timeline_text
 from incident_lib.snapshot import Snapshot
@@ -24,8 +25,13 @@ def event(
     }
 
 
+def rows_of(raw_events: list[dict], *args) -> list:
+    """The timeline rows of raw events, read as the cluster view reads them."""
+    return event_entries([Event(raw) for raw in raw_events], *args)
+
+
 def test_an_event_seen_14_times_is_one_row_with_its_count_and_last_time():
-    [row] = event_entries([event("web-1", "BackOff", "Back-off restarting", "2025-12-17T09:56:33Z",
+    [row] = rows_of([event("web-1", "BackOff", "Back-off restarting", "2025-12-17T09:56:33Z",
                                  "2025-12-17T10:04:58Z", count=14)])  # fmt: skip
     assert row.times == "x14" and row.until == parse_time("2025-12-17T10:04:58Z")
     assert row.lookup == (
@@ -36,7 +42,7 @@ def test_an_event_seen_14_times_is_one_row_with_its_count_and_last_time():
 
 def test_the_same_event_on_several_objects_is_one_row_listing_them():
     probe = "Liveness probe failed: Get http://10.0.0.{}:9099/liveness: connection refused"
-    rows = event_entries(
+    rows = rows_of(
         [event(f"calico-node-{i}", "Unhealthy", probe.format(i), f"2025-12-17T10:0{i}:00Z") for i in range(3)]
         + [event("web-1", "Unhealthy", "Readiness probe failed: HTTP 503", "2025-12-17T10:01:30Z")]
     )
@@ -46,7 +52,7 @@ def test_the_same_event_on_several_objects_is_one_row_listing_them():
         event(f"calico-node-{i}", "Unhealthy", "Liveness probe failed", f"2025-12-17T10:0{i}:00Z")
         for i in range(3)
     ]
-    [row] = event_entries(same)
+    [row] = rows_of(same)
     assert row.count == 3 and row.objects == (
         "Pod apps/calico-node-0",
         "Pod apps/calico-node-1",
@@ -56,7 +62,7 @@ def test_the_same_event_on_several_objects_is_one_row_listing_them():
 
 
 def test_messages_naming_their_own_object_still_merge_and_far_apart_ones_do_not():
-    rows = event_entries(
+    rows = rows_of(
         [
             event("web-1", "BackOff", "Back-off restarting failed container in pod web-1_apps(pod-uid-web-1)",
                   "2025-12-17T10:00:00Z"),
@@ -71,7 +77,7 @@ def test_messages_naming_their_own_object_still_merge_and_far_apart_ones_do_not(
 
 def test_an_event_read_twice_counts_once():
     twice = event("web-1", "Killing", "Stopping container web", "2025-12-17T10:00:00Z")
-    assert [r.count for r in event_entries([twice, dict(twice)])] == [1]
+    assert [r.count for r in rows_of([twice, dict(twice)])] == [1]
 
 
 def test_times_with_offsets_are_normalised_to_utc_and_ordered():
