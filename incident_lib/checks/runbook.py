@@ -61,13 +61,12 @@ def run_runbook(
 
 
 def nodes_ready(snapshot: Snapshot) -> CheckResult:
-    nodes = snapshot.of_kind("Node")
+    nodes = snapshot.view.of_kind("Node")
     not_ready = [
-        n["metadata"]["name"]
+        n.name
         for n in nodes
         if not any(
-            c.get("type") == "Ready" and c.get("status") == "True"
-            for c in (n.get("status") or {}).get("conditions") or []
+            c.get("type") == "Ready" and c.get("status") == "True" for c in n.status.get("conditions") or ()
         )
     ]
     actual = "no Node captured" if not nodes else f"{len(nodes) - len(not_ready)}/{len(nodes)} Ready"
@@ -281,10 +280,9 @@ def istio_objects(snapshot: Snapshot, expected: RunbookExpectations) -> list[Che
             )
         )
     strict = [
-        o["metadata"]["name"]
-        for o in snapshot.of_kind("PeerAuthentication")
-        if o["metadata"].get("namespace") in (namespace, "istio-system")
-        and ((o.get("spec") or {}).get("mtls") or {}).get("mode") == "STRICT"
+        o.name
+        for o in snapshot.view.of_kind("PeerAuthentication")
+        if o.namespace in (namespace, "istio-system") and (o.spec.get("mtls") or {}).get("mode") == "STRICT"
     ]
     out.append(
         check(
