@@ -12,7 +12,7 @@ from incident_lib.classify import cite
 from incident_lib.classify.correlate import with_first_causes
 from incident_lib.classify.diagnosis import Diagnosis, Subject, ordered
 from incident_lib.classify.evidence import Finding
-from incident_lib.classify.registry import RuleError, rules_for
+from incident_lib.classify.registry import SUBJECTS, RuleError, rules_for
 from incident_lib.classify.thresholds import DEFAULTS, Thresholds
 from incident_lib.cluster import ClusterView
 from incident_lib.facts import TRAFFIC_SIGNALS, ObjectFacts, PodFacts, object_facts, pod_facts
@@ -22,8 +22,8 @@ from incident_lib.metrics.catalogue import SIGNALS
 from incident_lib.names import dns_label, dns_subdomain, not_found
 from incident_lib.snapshot import Snapshot
 
-# Subjects besides pods, in the order they are diagnosed. Nodes are cluster-scoped.
-OBJECT_KINDS = ("Service", "Deployment", "StatefulSet", "DaemonSet", "Job", "HorizontalPodAutoscaler", "Node")
+# Subjects besides pods, in the order they are diagnosed (the registry's order). Nodes are cluster-scoped.
+OBJECT_KINDS = tuple(kind for kind in SUBJECTS if kind != "Pod")
 
 
 def diagnose_pods(
