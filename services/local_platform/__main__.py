@@ -93,6 +93,7 @@ class Platform:
         self.logs = state / "logs"
         self.records: list[pids.Record] = []
         self.processes: dict[str, subprocess.Popen] = {}
+        self.token = pids.new_token()
 
     def start(self, name: str, command: list[str], env: dict[str, str], cwd: Path = ROOT) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
@@ -100,14 +101,14 @@ class Platform:
             process = subprocess.Popen(
                 command,
                 cwd=cwd,
-                env={**os.environ, **env},
+                env={**os.environ, **env, pids.TOKEN_VARIABLE: self.token},
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,  # outlives `make`, and Ctrl-C in the shell does not reach it
             )
         self.processes[name] = process
-        self.records.append(pids.record(process, name, command))
+        self.records.append(pids.record(process, name, command, self.token))
         pids.save(self.pidfile, self.records)
 
     def wait(self, name: str, url: str) -> None:
@@ -131,7 +132,7 @@ def up(args: argparse.Namespace) -> list[str]:
     running = [r for r in pids.load(state / "pids") if pids.ours(r)]
     if running:
         names = ", ".join(f"{r.name} ({r.pid})" for r in running)
-        raise PlatformError(f"already running: {names}; run `make platform-down` first")
+        return [f"already running: {names}; stop it with `make platform-down`"]
     prometheus = shutil.which("prometheus")
     if prometheus is None:
         raise PlatformError("no `prometheus` on PATH: install Debian's prometheus package (.ci/run does)")
@@ -188,8 +189,8 @@ def up(args: argparse.Namespace) -> list[str]:
                 {},
             )  # fmt: skip
     except BaseException:
-        pids.stop(platform.records)
-        pids.save(platform.pidfile, [])
+        _, left = pids.stop(platform.records)
+        pids.save(platform.pidfile, left)
         raise
     minutes = args.load_requests / args.load_rate / 60 if args.load_requests else 0
     source = _diagnostics_source(url["prometheus"]).get("INCIDENT_BUNDLE", "live cluster")
@@ -212,7 +213,10 @@ def _diagnostics_source(prometheus_url: str) -> dict[str, str]:
 
 
 def _free(port: int) -> bool:
+    """Whether a server could listen on `port` now (a socket in TIME-WAIT from a past run does not count,
+    as the servers themselves set SO_REUSEADDR)."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -225,16 +229,24 @@ def down(args: argparse.Namespace) -> list[str]:
     records = pids.load(pidfile)
     if not records:
         return [f"nothing recorded in {pidfile}: nothing to stop"]
-    said = pids.stop(records)
+    said, left = pids.stop(records)
+    if left:  # never forget a process that is still alive
+        pids.save(pidfile, left)
+        raise PlatformError("; ".join(said))
     pidfile.unlink()
     return said
 
 
 def status(args: argparse.Namespace) -> list[str]:
     records = pids.load(Path(args.state) / "pids")
-    return [f"{r.name} (pid {r.pid}): {'running' if pids.ours(r) else 'not running'}" for r in records] or [
-        "nothing recorded"
-    ]
+    return [_status_line(r) for r in records] or ["nothing recorded"]
+
+
+def _status_line(entry: pids.Record) -> str:
+    if not pids.ours(entry):
+        return f"{entry.name} (pid {entry.pid}): not running"
+    since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.started))
+    return f"{entry.name} (pid {entry.pid}): running since {since}"
 
 
 def main(argv: list[str] | None = None) -> int:
