@@ -43,14 +43,7 @@ def report(outcomes: list[Outcome]) -> str:
     """Accuracy, the confusion matrix (label by answer) and every miss, as plain text."""
     correct = sum(o.correct for o in outcomes)
     lines = [f"top-1 accuracy: {correct}/{len(outcomes)} = {correct / len(outcomes):.1%}", ""]
-    pairs = Counter((o.case.label, o.diagnosis.root_cause) for o in outcomes)
-    labels = sorted({label for label, _ in pairs})
-    answers = sorted({answer for _, answer in pairs})
-    width = max(len(x) for x in [*labels, *answers, "label \\ answer"])
-    lines.append("label \\ answer".ljust(width) + "  " + "  ".join(a[:8].rjust(8) for a in answers))
-    for label in labels:
-        counts = "  ".join(str(pairs.get((label, a), "") or ".").rjust(8) for a in answers)
-        lines.append(label.ljust(width) + "  " + counts)
+    lines += confusion_matrix(outcomes)
     misses = [o for o in outcomes if not o.correct]
     lines += ["", f"misses: {len(misses)}"]
     lines += [
@@ -62,3 +55,28 @@ def report(outcomes: list[Outcome]) -> str:
     lines += [f"recommendations citing absent evidence: {len(uncited)}"]
     lines += [f"  {o.case.path.name}" for o in uncited]
     return "\n".join(lines)
+
+
+def confusion_matrix(outcomes: list[Outcome]) -> list[str]:
+    """Rows are labels, columns answers, both numbered from one list of full names, so every right
+    answer is on the diagonal; a finding for an `other` case is counted as the answer `other`."""
+    pairs = Counter((o.case.label, _answer(o)) for o in outcomes)
+    names = sorted({name for pair in pairs for name in pair})
+    labels = sorted({label for label, _ in pairs})
+    number = {name: str(i) for i, name in enumerate(names, 1)}
+    digits = len(str(len(names)))
+    cell, width = digits + 2, digits + 1 + max(len(name) for name in labels)
+    lines = ["label \\ answer".ljust(width) + "".join(number[n].rjust(cell) for n in names)]
+    for label in labels:
+        counts = "".join(str(pairs.get((label, n), "") or ".").rjust(cell) for n in names)
+        lines.append(f"{number[label]:>{digits}} {label}".ljust(width) + counts)
+    answers_only = [f"{number[n]} {n}" for n in names if n not in labels]
+    if answers_only:
+        lines.append("answers that are no label: " + ", ".join(answers_only))
+    return lines
+
+
+def _answer(outcome: Outcome) -> str:
+    return (
+        ANY_FINDING if outcome.case.label == ANY_FINDING and outcome.correct else outcome.diagnosis.root_cause
+    )

@@ -6,7 +6,7 @@ import pytest
 
 from incident_lib.corpus import load_case
 from incident_lib.errors import InputError
-from incident_lib.evaluate import evaluate, report
+from incident_lib.evaluate import confusion_matrix, evaluate, report
 from tests.helpers import CORPUS, ROOT, cli
 
 CASE_FOLDERS = [CORPUS, ROOT / "tests" / "cases"]
@@ -31,6 +31,23 @@ def test_the_report_shows_accuracy_the_confusion_matrix_and_each_miss(tmp_path):
     text = report(evaluate(tmp_path))
     assert text.startswith("top-1 accuracy: 0/1 = 0.0%")
     assert "003-relabelled.yaml: expected evicted, got crash_loop" in text
+
+
+def test_the_matrix_names_labels_in_full_and_counts_other_on_its_own_diagonal(tmp_path):
+    (tmp_path / "pods").mkdir()
+    crash_loop = (CORPUS / "pods" / "003-crash-loop-exit1.yaml").read_text()
+    (tmp_path / "pods" / "a.yaml").write_text(crash_loop.replace("label: crash_loop", "label: other"))
+    (tmp_path / "pods" / "b.yaml").write_text(
+        crash_loop.replace("label: crash_loop", "label: container_create_error")
+    )
+    header, *rows = confusion_matrix(evaluate(tmp_path))
+
+    assert header.split()[-3:] == ["1", "2", "3"]  # container_create_error, crash_loop, other
+    assert rows == [
+        "1 container_create_error  .  1  .",
+        "3 other                   .  .  1",
+        "answers that are no label: 2 crash_loop",
+    ]
 
 
 def test_eval_exits_1_on_a_miss_and_2_on_a_folder_without_cases(tmp_path):
