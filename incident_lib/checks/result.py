@@ -1,15 +1,16 @@
-"""The result of a check (expected, actual, pass/fail/skipped, what to do) and a table of them.
+"""The result of a check (expected, actual, a status, what to do) and a table of them.
 
 A failed check is also a finding, so a scheduled runbook run fails the way a sweep does
 (`incident-lab run notebooks/runbook.ipynb --fail-on critical` exits 1). Severity of a failed check:
 
 - `critical`: the platform is not as the runbook deploys it (a node not Ready, an app unavailable, a
-  memory limit over the cap, Istio mTLS absent, an endpoint down). An object the snapshot lacks fails
-  too ("not captured"): the runbook cannot vouch for what it did not see.
+  memory limit over the cap, Istio mTLS absent, an endpoint down). An object missing from a namespace
+  the snapshot holds fails too ("not captured"): the runbook cannot vouch for what it did not see.
 - `warning`: the check is *advisory*, it validates the tooling or a drill rather than the platform
   (the OOM failure drill not applied, or diagnosed otherwise).
 
-Passed and skipped checks are not findings.
+Passed, skipped (no URL to ask) and "not checked" checks (the snapshot holds nothing of what they look
+at: not that namespace, no Istio object at all) are not findings: absent is not failed.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ import re
 from dataclasses import dataclass
 from html import escape
 
-STATUSES = ("pass", "fail", "skipped")
+STATUSES = ("pass", "fail", "skipped", "not checked")
 FINDING_ROOT_CAUSE = "runbook_check_failed"  # the root cause of a failed check handed over as a finding
-_COLOURS = {"pass": "#2e7d32", "fail": "#b00020", "skipped": "#666"}
+_COLOURS = {"pass": "#2e7d32", "fail": "#b00020", "skipped": "#666", "not checked": "#666"}
+# A failed check is certain of what it saw, but confidence stays under 1 as everywhere (docs/confidence.md).
+CONFIDENCE = 0.99
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ class CheckResult:
                 "name": _slug(f"{self.section}/{self.name}"),
             },
             "root_cause": FINDING_ROOT_CAUSE,
-            "confidence": 1.0,
+            "confidence": CONFIDENCE,
             "severity": self.severity,
             "summary": f"{self.name}: expected {self.expected}; found {self.actual}.",
             "evidence": [evidence],
@@ -116,6 +119,11 @@ def skipped(section: str, name: str, expected: str, why: str, lookup: str = "") 
     return CheckResult(section, name, expected, f"skipped: {why}", "skipped", "", lookup)
 
 
+def not_checked(section: str, name: str, expected: str, why: str, lookup: str = "") -> CheckResult:
+    """A check whose subject the snapshot does not hold at all: neither a pass nor a failure."""
+    return CheckResult(section, name, expected, f"not checked: {why}", "not checked", "", lookup)
+
+
 @dataclass(frozen=True)
 class CheckReport:
     """Every check of a runbook run, in runbook order; shows as one table in JupyterLab and the HTML."""
@@ -137,7 +145,9 @@ class CheckReport:
 
     def counts(self) -> str:
         n = {s: sum(r.status == s for r in self.results) for s in STATUSES}
-        return f"{n['pass']} passed, {n['fail']} failed, {n['skipped']} skipped"
+        return (
+            f"{n['pass']} passed, {n['fail']} failed, {n['skipped']} skipped, {n['not checked']} not checked"
+        )
 
     def text(self) -> str:
         """The table as aligned plain text: section, check, status, expected and actual."""
@@ -153,7 +163,7 @@ class CheckReport:
     def advice(self) -> str:
         """What to do about each failed check, as text."""
         if self.passed:
-            return "every check passed or was skipped: nothing to do"
+            return "no check failed: nothing to do"
         return "\n\n".join(
             f"{r.section} / {r.name}: {r.on_failure}" + (f"\n  $ {r.lookup}" if r.lookup else "")
             for r in self.failures

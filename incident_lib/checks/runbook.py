@@ -3,9 +3,11 @@ the diagnostics API and the OOM failure drill.
 
 Each check compares what the runbook expects (`RunbookExpectations`: the app chart's values, the
 namespaces, the drill's manifest) with what the snapshot (a bundle or a live collection: the same
-`Snapshot`) holds. An object the runbook needs but the snapshot lacks is a failure ("not captured"),
-never a pass. Checks that need a URL (Prometheus targets, Grafana, the diagnostics API) are "skipped"
-without one; Prometheus is asked through the project's Prometheus client, the others with one plain GET.
+`Snapshot`) holds. An object the runbook needs but a namespace the snapshot holds lacks is a failure
+("not captured"), never a pass; a check whose namespace, or whose add-on (no Istio object at all), the
+snapshot does not hold is "not checked". Checks that need a URL (Prometheus targets, Grafana, the
+diagnostics API) are "skipped" without one; Prometheus is asked through the project's Prometheus
+client, the others with one plain GET.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import urllib.error
 import urllib.request
 
 from incident_lib.checks.expectations import RunbookExpectations
-from incident_lib.checks.result import CheckReport, CheckResult, check, skipped
+from incident_lib.checks.result import CheckReport, CheckResult, check, not_checked, skipped
+from incident_lib.k8s.kinds import KINDS, OPTIONAL_GROUPS
 from incident_lib.k8s.quantity import parse_quantity
 from incident_lib.k8s.selectors import matches
 from incident_lib.snapshot import Snapshot
@@ -113,6 +116,9 @@ def calico_nodes(snapshot: Snapshot) -> CheckResult:
 
 def monitoring_pods(snapshot: Snapshot, expected: RunbookExpectations) -> CheckResult:
     namespace = expected.monitoring_namespace
+    name, wanted = "monitoring pods running", f"every pod of namespace {namespace} Running and ready"
+    if namespace not in snapshot.namespaces():
+        return not_checked("observability", name, wanted, f"namespace {namespace} is not in the snapshot")
     pods = snapshot.view.pods_in(namespace)
     bad = [
         p.name
@@ -126,8 +132,8 @@ def monitoring_pods(snapshot: Snapshot, expected: RunbookExpectations) -> CheckR
         actual += f" (not: {', '.join(bad)})"
     return check(
         "observability",
-        "monitoring pods running",
-        f"every pod of namespace {namespace} Running and ready",
+        name,
+        wanted,
         actual,
         bool(pods) and not bad,
         "Diagnose the failing pods (notebooks/diagnose.ipynb) and check the kube-prometheus-stack release: "
@@ -188,22 +194,26 @@ def grafana_reachable(url: str, expected: RunbookExpectations) -> CheckResult:
 
 def apps_available(snapshot: Snapshot, expected: RunbookExpectations) -> CheckResult:
     namespace = expected.namespace
+    name = "the microservices' deployments available"
+    wanted = f"{', '.join(expected.deployments)}: availableReplicas = replicas"
+    if namespace not in snapshot.namespaces():
+        return not_checked("microservices", name, wanted, f"namespace {namespace} is not in the snapshot")
     found = []
     ok = True
-    for name in expected.deployments:
-        d = snapshot.view.get("Deployment", namespace, name)
+    for deployment in expected.deployments:
+        d = snapshot.view.get("Deployment", namespace, deployment)
         if d is None:
-            found.append(f"{name} not captured")
+            found.append(f"{deployment} not captured")
             ok = False
             continue
-        wanted = d.spec.get("replicas", 1)
+        replicas = d.spec.get("replicas", 1)
         available = d.status.get("availableReplicas") or 0
-        ok &= available >= wanted >= 1
-        found.append(f"{name} {available}/{wanted}")
+        ok &= available >= replicas >= 1
+        found.append(f"{deployment} {available}/{replicas}")
     return check(
         "microservices",
-        "the microservices' deployments available",
-        f"{', '.join(expected.deployments)}: availableReplicas = replicas",
+        name,
+        wanted,
         ", ".join(found),
         ok,
         f"Diagnose the unavailable deployment's pods: incident-lab diagnose --bundle … -n {namespace} --all, "
@@ -221,6 +231,10 @@ def memory_limits(snapshot: Snapshot, expected: RunbookExpectations) -> CheckRes
             f"every container in {namespace} has limits.memory <= the LimitRange cap",
             "the chart's values render no LimitRange max.memory",
         )
+    name = f"memory limits at or under {cap}"
+    wanted = f"every container in {namespace} has limits.memory <= {cap} (the LimitRange cap)"
+    if namespace not in snapshot.namespaces():
+        return not_checked("microservices", name, wanted, f"namespace {namespace} is not in the snapshot")
     cap_bytes = parse_quantity(cap)
     over, missing, seen = [], [], 0
     for pod in snapshot.view.pods_in(namespace):
@@ -239,8 +253,8 @@ def memory_limits(snapshot: Snapshot, expected: RunbookExpectations) -> CheckRes
         actual += f"; no limit: {', '.join(missing)}"
     return check(
         "microservices",
-        f"memory limits at or under {cap}",
-        f"every container in {namespace} has limits.memory <= {cap} (the LimitRange cap)",
+        name,
+        wanted,
         actual,
         seen > 0 and not over and not missing,
         f"Lower the limit in the chart values (resources.limits.memory) to {cap} or less; the "
@@ -252,16 +266,25 @@ def memory_limits(snapshot: Snapshot, expected: RunbookExpectations) -> CheckRes
 
 # ---------------------------------------------------------------- istio
 
+ISTIO_KINDS = sorted(k.kind for k in KINDS.values() if k.group in OPTIONAL_GROUPS)
+
 
 def istio_objects(snapshot: Snapshot, expected: RunbookExpectations) -> list[CheckResult]:
     """A DestinationRule and a VirtualService named after each microservice, and STRICT mTLS, in the apps
-    namespace; absent means not captured."""
+    namespace; absent means not captured, unless the snapshot holds no Istio object at all (Istio not
+    captured, or not installed): then none of them is checked."""
     namespace = expected.namespace
+    applied = {
+        "DestinationRule": "istio/destination-rules.yaml",
+        "VirtualService": "istio/virtual-services.yaml",
+    }
+    mtls = f"a PeerAuthentication with mtls.mode STRICT for {namespace}"
+    if not any(snapshot.of_kind(kind) for kind in ISTIO_KINDS):
+        why = "no Istio object in the snapshot (not captured, or Istio is not installed)"
+        present = [(f"{kind} present", f"a {kind} per service in {namespace}") for kind in applied]
+        return [not_checked("istio", name, wanted, why) for name, wanted in [*present, ("STRICT mTLS", mtls)]]
     out = []
-    for kind, apply in (
-        ("DestinationRule", "istio/destination-rules.yaml"),
-        ("VirtualService", "istio/virtual-services.yaml"),
-    ):
+    for kind, apply in applied.items():
         present = [s for s in expected.services if snapshot.view.get(kind, namespace, s)]
         missing = [s for s in expected.services if s not in present]
         if not present:
@@ -288,7 +311,7 @@ def istio_objects(snapshot: Snapshot, expected: RunbookExpectations) -> list[Che
         check(
             "istio",
             "STRICT mTLS",
-            f"a PeerAuthentication with mtls.mode STRICT for {namespace}",
+            mtls,
             f"STRICT: {', '.join(strict)}"
             if strict
             else "no STRICT PeerAuthentication (not captured or absent)",

@@ -32,15 +32,40 @@ def result(report, name: str):
     return next(r for r in report.results if r.name == name)
 
 
-def test_the_shipped_bundle_passes_cluster_services_and_drill_and_fails_uncaptured_istio(oom_drill):
+def with_one_destination_rule(objects: list[dict]) -> list[dict]:
+    """The shipped cluster with Istio captured: one DestinationRule, no PeerAuthentication."""
+    rule = {
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "DestinationRule",
+        "metadata": {"name": "backend-api", "namespace": "apps"},
+        "spec": {"host": "backend-api"},
+    }
+    return [*objects, rule]
+
+
+def test_the_shipped_bundle_passes_cluster_services_and_drill_and_leaves_uncaptured_istio_unchecked(
+    oom_drill,
+):
     report = run_runbook(oom_drill)
     assert result(report, "calico-node 1/1 Running on every node").status == "pass"
     assert (
         result(report, "OOM drill diagnosed as oom_killed").actual == "oom-test-7f77d89c59-vqgkt: oom_killed"
     )
     assert result(report, "memory limits at or under 300Mi").status == "pass"
-    assert result(report, "STRICT mTLS").status == "fail"  # absent from the bundle: not a pass
+    istio = [r for r in report.results if r.section == "istio"]
+    assert [r.status for r in istio] == ["not checked"] * 3  # no Istio object at all: neither pass nor fail
+    assert istio[0].actual.startswith("not checked: no Istio object in the snapshot")
+    assert not any(f["subject"]["name"].startswith("istio/") for f in report.findings())
     assert result(report, "/health").status == "skipped"
+
+
+def test_with_istio_captured_an_absent_strict_mtls_fails(tmp_path, oom_drill):
+    report = run_runbook(
+        read_bundle(write_bundle(tmp_path / "b", with_one_destination_rule(oom_drill.objects)))
+    )
+    mtls = result(report, "STRICT mTLS")
+    assert mtls.status == "fail"
+    assert mtls.actual == "no STRICT PeerAuthentication (not captured or absent)"
 
 
 def test_a_crash_looping_calico_node_fails_with_the_felix_healthhost_fix(tmp_path, oom_drill):
@@ -98,7 +123,9 @@ def test_url_checks_fail_when_nothing_or_a_refusal_answers(oom_drill, canned_ser
 
 def test_failed_checks_are_findings_critical_unless_advisory(tmp_path, oom_drill):
     without_drill = [
-        o for o in oom_drill.objects if (o["metadata"].get("labels") or {}).get("app") != "oom-test"
+        o
+        for o in with_one_destination_rule(oom_drill.objects)
+        if (o["metadata"].get("labels") or {}).get("app") != "oom-test"
     ]
     report = run_runbook(read_bundle(write_bundle(tmp_path / "no-drill", without_drill)))
     findings = report.findings()
@@ -108,6 +135,7 @@ def test_failed_checks_are_findings_critical_unless_advisory(tmp_path, oom_drill
     assert by_check["failure-drill/oom-drill-diagnosed-as-oom-killed"]["severity"] == "warning"
     mtls = by_check["istio/strict-mtls"]
     assert mtls["severity"] == "critical" and mtls["root_cause"] == "runbook_check_failed"
+    assert mtls["confidence"] == 0.99
     assert mtls["evidence"][0]["value"].startswith("no STRICT PeerAuthentication")
     assert mtls["recommendations"][0]["command"] == "kubectl get peerauthentication -n apps -o yaml"
     assert mtls["recommendations"][0]["evidence"] == ["e1"]
