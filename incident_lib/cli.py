@@ -90,8 +90,10 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         help="run a notebook with papermill into OUT/<notebook>/<UTC timestamp>/: the executed notebook, "
         "its HTML report and findings.json",
+        add_help=False,  # `run NOTEBOOK --help` lists the notebook's parameters too
     )
-    run.add_argument("notebook", type=Path)
+    run.add_argument("-h", "--help", action="store_true", help="show this help and the notebook's parameters")
+    run.add_argument("notebook", type=Path, nargs="?", help="the notebook to run, e.g. notebooks/sweep.ipynb")
     run.add_argument(
         "-p",
         "--parameter",
@@ -99,13 +101,14 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar=("NAME", "VALUE"),
-        help="a parameter of the notebook's parameters cell (papermill --help-notebook NOTEBOOK lists them)",
+        help="a parameter of the notebook's parameters cell (`run NOTEBOOK --help` lists them); a list "
+        'parameter takes JSON (["apps"]) or comma-separated names (apps,default)',
     )
     run.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default: reports/)")
     run.add_argument(
         "--fail-on", choices=SEVERITIES, help="exit 1 when a finding is at least this severe (for schedulers)"
     )
-    run.set_defaults(command=_run)
+    run.set_defaults(command=_run, parser=run)
 
     demo = commands.add_parser("demo", help="run every notebook on the shipped incidents")
     demo.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default: reports/)")
@@ -221,8 +224,13 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from incident_lib.report.findings import reaches
-    from incident_lib.runner import coerce_parameters, resolve_paths
+    from incident_lib.runner import coerce_parameters, notebook_help, resolve_paths
 
+    if args.help:
+        _write(args.parser.format_help() + (f"\n{notebook_help(args.notebook)}" if args.notebook else ""))
+        return 0
+    if args.notebook is None:
+        raise InputError("run needs a NOTEBOOK, e.g. incident-lab run notebooks/sweep.ipynb (see run --help)")
     parameters = coerce_parameters(args.notebook, [tuple(p) for p in args.parameter])
     runs = _execute([(args.notebook, resolve_paths(parameters, Path.cwd()), None)], args.out)
     if runs is None:

@@ -12,10 +12,12 @@ A run of `sweep.ipynb` writes `<root>/sweep/<UTC timestamp>/` (e.g. `20251217T10
 The folder is claimed with one `mkdir` (two runs in the same second get two folders). The executed
 notebook grows under a hidden name while the kernel runs and `findings.json` is written last, so a
 folder without `findings.json` is a run that did not finish. When a cell raises, the executed notebook,
-error included, is kept as `<name>.failed.ipynb`.
+error included, is kept as `<name>.failed.ipynb`; a cell that refuses its input (an `InputError`: a bundle
+that does not read, a name it does not hold) is the same one-line error as the CLI's, exit 2.
 
 Parameters are checked against the notebook's `parameters` cell before a kernel starts: an unknown
-name or a value of the wrong type is an `InputError` that lists the parameters the notebook takes.
+name or a value of the wrong type is an `InputError` that lists the parameters the notebook takes, and
+what the project's parameter names mean is checked too (`parameter_meanings`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from incident_lib.errors import InputError
+from incident_lib.parameter_meanings import check_meanings
 from incident_lib.sources.open import LIVE
 
 OUTPUT_DIR = "output_dir"  # a parameter the runner sets, when a notebook declares it, to the run's folder
@@ -38,6 +41,7 @@ PATH_PARAMETERS = (
     "source",
     "values_file",
 )  # relative paths given by a user are relative to where they ran the command
+INPUT_ERRORS = ("InputError", "NotFound")  # incident_lib.errors' classes, as a cell's traceback names them
 SOCKET_PATH_MAX = 100  # bytes of a Unix socket path: 108 on Linux, 104 on macOS, a margin kept
 
 
@@ -67,6 +71,18 @@ def notebook_parameters(notebook: Path) -> dict[str, dict]:
 
     _check_notebook(notebook)
     return papermill.inspect_notebook(str(notebook))
+
+
+def notebook_help(notebook: Path) -> str:
+    """The parameters a notebook takes, with type, default and help, as `papermill --help-notebook`
+    lists them; those the runner sets itself are marked."""
+    lines = [f"Parameters of {notebook.name} (-p NAME VALUE):"]
+    for name, p in notebook_parameters(notebook).items():
+        set_by = "  (set by the runner: the run's folder)" if name == OUTPUT_DIR else ""
+        lines.append(f"  {name}: {p['inferred_type_name']} = {p['default']}{set_by}")
+        if p["help"]:
+            lines.append(f"      {p['help']}")
+    return "\n".join(lines)
 
 
 def _signature(declared: dict[str, dict]) -> str:
@@ -160,6 +176,8 @@ def _convert(name: str, text: str, type_name: str, declared: dict[str, dict], no
             if text.lower() not in ("true", "false", "1", "0", "yes", "no"):
                 raise ValueError(text)
             return text.lower() in ("true", "1", "yes")
+        if base == "list" and not text.lstrip().startswith("["):
+            return [item.strip() for item in text.split(",") if item.strip()]  # `-p namespaces apps,default`
         if base in ("list", "dict"):
             value = json.loads(text)
             if not _has_type(value, base):
@@ -206,9 +224,11 @@ def run_notebook(
 
     declared = notebook_parameters(notebook)
     _validated(notebook, _settable(declared), parameters)
+    defaults = {n: _default(p["default"]) for n, p in declared.items() if n != OUTPUT_DIR}
+    effective = defaults | parameters
+    check_meanings(parameters, resolve_paths(defaults, notebook.parent) | parameters)
     name = name or notebook.stem
     folder = run_folder(root, name, now)
-    effective = {n: _default(p["default"]) for n, p in declared.items() if n != OUTPUT_DIR} | parameters
     injected = dict(parameters)
     if OUTPUT_DIR in declared:
         injected[OUTPUT_DIR] = str(folder.resolve())
@@ -225,6 +245,8 @@ def run_notebook(
         )
     except papermill.PapermillExecutionError as exc:
         kept = partial.rename(folder / f"{name}.failed.ipynb")
+        if exc.ename in INPUT_ERRORS:  # the input is wrong, not the notebook: the CLI's one line, exit 2
+            raise InputError(f"{exc.evalue} (executed notebook kept: {kept})") from None
         raise NotebookFailed(
             f"{notebook.name}: cell {exc.exec_count} raised {exc.ename}: {exc.evalue}", kept
         ) from None

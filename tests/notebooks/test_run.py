@@ -6,14 +6,18 @@ import json
 import os
 from datetime import UTC, datetime
 
+import nbformat
 import pytest
 
+from incident_lib.cli import main
 from incident_lib.errors import InputError
-from incident_lib.runner import notebook_parameters, run_folder, validate_parameters
+from incident_lib.runner import coerce_parameters, notebook_parameters, run_folder, validate_parameters
 from tests.helpers import OOM_DRILL, ROOT, cli
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SWEEP = ROOT / "notebooks" / "sweep.ipynb"
+METRICS = ROOT / "notebooks" / "metrics.ipynb"
+DIAGNOSE = ROOT / "notebooks" / "diagnose.ipynb"
 CRASH_LOOP = ROOT / "incidents" / "crash-loop"
 
 
@@ -80,18 +84,87 @@ def test_run_on_a_healthy_namespace_exits_0_and_bundle_paths_are_relative_to_the
 
 
 def test_run_with_a_value_of_the_wrong_type_exits_2_listing_the_parameters(tmp_path):
-    result = cli("run", str(SWEEP), "-p", "namespaces", "apps", "--out", str(tmp_path))
+    result = cli("run", str(METRICS), "-p", "slo_p99_seconds", "fast", "--out", str(tmp_path))
     assert result.returncode == 2
-    assert "namespaces expects list" in result.stderr and "source: str, namespaces: list" in result.stderr
+    assert "slo_p99_seconds expects float" in result.stderr and "source: str, namespace: str" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_failing_cell_exits_3_and_keeps_the_notebook(tmp_path):
-    result = cli("run", str(SWEEP), "-p", "namespaces", '["no-such-namespace"]', "--out", str(tmp_path))
-    assert result.returncode == 3
-    assert "raised NotFound" in result.stderr
-    [folder] = (tmp_path / "sweep").iterdir()
+@pytest.mark.parametrize(
+    ("parameter", "value", "error"),
+    [
+        ("window", "yesterday", "parameter window 'yesterday': expected a duration ending now"),
+        ("window", "2025-12-17T10:00:00Z/2025-12-17T09:00:00Z", "parameter window '2025-12-17T10:00:00Z/"),
+        ("source", "no/such/bundle", "parameter source: "),
+        (
+            "namespaces",
+            "apps,nope",
+            "parameter namespaces: namespace 'nope' not found; the snapshot holds apps",
+        ),
+        ("namespaces", "Apps", "invalid namespace name 'Apps'"),
+    ],
+)
+def test_parameters_that_mean_nothing_are_refused_before_a_kernel_starts(
+    parameter, value, error, tmp_path, capsys
+):
+    assert main(["run", str(SWEEP), "-p", parameter, value, "--out", str(tmp_path)]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert error in line
+    assert list(tmp_path.iterdir()) == []  # no run folder: no kernel was started
+
+
+def test_a_pod_not_in_the_bundle_is_refused_with_the_closest_names(tmp_path, capsys):
+    assert (
+        main(
+            ["run", str(DIAGNOSE), "-p", "namespace", "apps", "-p", "pod", "backend", "--out", str(tmp_path)]
+        )
+        == 2
+    )
+    assert capsys.readouterr().err == (
+        "incident-lab: error: parameter pod (namespace apps): pod 'backend' not found; "
+        "did you mean backend-api-b6x9lqnrjx-smgvh?\n"
+    )
+
+
+def test_a_list_parameter_takes_names_as_well_as_json():
+    assert coerce_parameters(SWEEP, [("namespaces", "apps, default")]) == {"namespaces": ["apps", "default"]}
+    assert coerce_parameters(SWEEP, [("namespaces", '["apps"]')]) == {"namespaces": ["apps"]}
+
+
+def test_run_notebook_help_lists_its_parameters_with_types_defaults_and_help(capsys):
+    assert main(["run", str(SWEEP), "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "Parameters of sweep.ipynb (-p NAME VALUE):" in out
+    assert '  window: str = "1h"\n      live only: metrics window' in out
+
+
+def test_a_bundle_a_cell_cannot_read_is_the_clis_one_line_exit_2(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert (
+        main(["run", str(SWEEP), "-p", "source", str(tmp_path / "empty"), "--out", str(tmp_path / "out")])
+        == 2
+    )
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(
+        f"incident-lab: error: {tmp_path / 'empty'}: not an incident bundle (no manifest.json)"
+    )
+    [folder] = (tmp_path / "out" / "sweep").iterdir()
     assert [p.name for p in folder.iterdir()] == ["sweep.failed.ipynb"]
+
+
+def test_a_failing_cell_exits_3_and_keeps_the_notebook(tmp_path):
+    kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": kernel})
+    notebook.cells = [
+        nbformat.v4.new_code_cell("limit: int = 1  # how many", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("raise RuntimeError(f'a bug, with limit {limit}')"),
+    ]
+    nbformat.write(notebook, tmp_path / "buggy.ipynb")
+    result = cli("run", str(tmp_path / "buggy.ipynb"), "-p", "limit", "2", "--out", str(tmp_path / "out"))
+    assert result.returncode == 3
+    assert "raised RuntimeError: a bug, with limit 2" in result.stderr
+    [folder] = (tmp_path / "out" / "buggy").iterdir()
+    assert [p.name for p in folder.iterdir()] == ["buggy.failed.ipynb"]
 
 
 def test_postmortem_run_writes_the_draft_with_its_graph_beside_the_notebook(tmp_path):
