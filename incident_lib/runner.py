@@ -42,6 +42,7 @@ PATH_PARAMETERS = (
     "values_file",
 )  # relative paths given by a user are relative to where they ran the command
 INPUT_ERRORS = ("InputError", "NotFound")  # incident_lib.errors' classes, as a cell's traceback names them
+TEMPLATES = Path(__file__).parent / "report" / "templates"  # nbconvert templates of the HTML reports
 SOCKET_PATH_MAX = 100  # bytes of a Unix socket path: 108 on Linux, 104 on macOS, a margin kept
 
 
@@ -253,10 +254,10 @@ def run_notebook(
     seconds = time.perf_counter() - started
     executed = partial.rename(folder / f"{name}.ipynb")
     node = nbformat.read(executed, as_version=4)
-    html = folder / f"{name}.html"
-    html.write_text(_html(node), encoding="utf-8")
     handed = handed_findings(node)
     document = findings_document(handed, notebook.name, effective)
+    html = folder / f"{name}.html"
+    html.write_text(_html(node, report_header(notebook, document)), encoding="utf-8")
     findings = write_findings(document, folder / "findings.json")
     return RunOutputs(folder, executed, html, findings, document, seconds)
 
@@ -299,12 +300,50 @@ def _default(text: str) -> object:
         return text
 
 
-def _html(node) -> str:
-    """The executed notebook as a report: outputs and narrative, no code cells."""
+def report_header(notebook: Path, document: dict) -> dict:
+    """The title and facts above a run's HTML report: the notebook and its subject, the source, when the
+    data was captured, the parameters and the rules behind the findings."""
+    from importlib.metadata import version
+
+    parameters = document["parameters"]
+    rules = sorted({f["rule"] for f in document["findings"]})
+    facts = [
+        ("source", str(parameters.get("source", ""))),
+        ("captured at", document.get("generated_at") or "not recorded"),
+        ("parameters", ", ".join(f"{k}={v!r}" for k, v in parameters.items() if k != "source")),
+        ("rules of the findings", ", ".join(rules) or "no finding"),
+        ("incident-lib", version("incident-lib")),
+    ]
+    return {"title": f"{notebook.stem}: {_subject(parameters)}", "facts": facts}
+
+
+def _subject(parameters: dict) -> str:
+    """What a run is about, from its parameters: a pod, a namespace or some, else its source."""
+    namespace = parameters.get("namespace")
+    if parameters.get("pod"):
+        return f"pod {namespace}/{parameters['pod']}"
+    if parameters.get("namespaces"):
+        return "namespaces " + ", ".join(parameters["namespaces"])
+    if namespace:
+        return f"namespace {namespace}"
+    return Path(str(parameters.get("source", ""))).name or "every namespace"
+
+
+def _html(node, header: dict) -> str:
+    """The executed notebook as a report: outputs and narrative, no code cells, nothing fetched from a
+    CDN, under a header naming the run (`report/templates/offline`)."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(node)
+    exporter = HTMLExporter(
+        template_name="offline",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(
+        node, resources={"metadata": {"name": header["title"]}, "incident_lab": header}
+    )
     return body
 
 

@@ -61,6 +61,14 @@ def test_run_sweep_writes_findings_json_and_fail_on_critical_exits_1(tmp_path):
     assert all(f["root_cause"] not in ("healthy", "completed") for f in document["findings"])
     # The kernel talks over sockets in Jupyter's runtime folder, not loopback TCP: no warning in the log.
     assert "without encryption" not in result.stderr
+    html = (folder / "sweep.html").read_text()
+    assert "<title>sweep: oom-drill</title>" in html
+    assert (
+        '<th style="text-align: left; padding-right: 1em;">captured at</th><td><code>2025-12-17T10:05:00Z'
+        in html
+    )
+    assert "pods.oom_killed/" in html.split("</header>")[0]  # the rules behind the findings, in the header
+    assert "<script src=" not in html and "MathJax" not in html  # nothing fetched: it opens offline
 
 
 def test_a_runtime_folder_too_long_for_socket_paths_runs_the_kernel_over_loopback_tcp(tmp_path):
