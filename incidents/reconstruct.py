@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tools/, at the r
 
 from incident_lib.metrics.catalogue import promql
 from tools import k8s_objects as k8s
-from tools.k8s_objects import Obj, parse_timestamp, timestamp
+from tools.k8s_objects import Obj, container_port, parse_timestamp, resources, timestamp
 from tools.prometheus_responses import matrix_series, range_response
 
 BUNDLE = Path(__file__).resolve().parent / "oom-drill"
@@ -164,19 +164,6 @@ def probe(kind: str, target: Any, **timing: int) -> Obj:
         "successThreshold": 1,
         "timeoutSeconds": timing.get("timeoutSeconds", 1),
     }
-
-
-def port(name: str, number: int, protocol: str = "TCP") -> Obj:
-    return {"containerPort": number, "name": name, "protocol": protocol}
-
-
-def resources(requests: Obj | None = None, limits: Obj | None = None) -> Obj:
-    out: Obj = {}
-    if limits:
-        out["limits"] = limits
-    if requests:
-        out["requests"] = requests
-    return out
 
 
 def defaulted(container: Obj) -> Obj:
@@ -949,7 +936,11 @@ def coredns(ips: IPs) -> list[Obj]:
                     "httpGet", ("/health", 8080), failureThreshold=5, initialDelaySeconds=60, timeoutSeconds=5
                 ),
                 "name": "coredns",
-                "ports": [port("dns", 53, "UDP"), port("dns-tcp", 53), port("metrics", 9153)],
+                "ports": [
+                    container_port("dns", 53, "UDP"),
+                    container_port("dns-tcp", 53),
+                    container_port("metrics", 9153),
+                ],
                 "readinessProbe": probe("httpGet", ("/ready", 8181)),
                 "resources": resources({"cpu": "100m", "memory": "70Mi"}, {"memory": "170Mi"}),
                 "volumeMounts": [{"mountPath": "/etc/coredns", "name": "config-volume", "readOnly": True}],
@@ -1044,7 +1035,7 @@ def reloader(kind: str, name: str, *, init: bool = False) -> Obj:
         "resources": resources({"cpu": "10m", "memory": "50Mi"}, {"cpu": "10m", "memory": "50Mi"}),
     }
     if not init:
-        container["ports"] = [port("reloader-web", 8080)]
+        container["ports"] = [container_port("reloader-web", 8080)]
     return container
 
 
@@ -1097,9 +1088,9 @@ def monitoring_deployments(ips: IPs) -> list[Obj]:
                         timeoutSeconds=30,
                     ),
                     "ports": [
-                        port("grafana", 3000),
-                        port("gossip-tcp", 9094),
-                        port("gossip-udp", 9094, "UDP"),
+                        container_port("grafana", 3000),
+                        container_port("gossip-tcp", 9094),
+                        container_port("gossip-udp", 9094, "UDP"),
                     ],
                     "readinessProbe": probe("httpGet", ("/api/health", 3000)),
                 },
@@ -1122,7 +1113,7 @@ def monitoring_deployments(ips: IPs) -> list[Obj]:
                         "httpGet", ("/livez", 8080), initialDelaySeconds=5, timeoutSeconds=5
                     ),
                     "name": "kube-state-metrics",
-                    "ports": [port("http", 8080)],
+                    "ports": [container_port("http", 8080)],
                     "readinessProbe": probe(
                         "httpGet", ("/readyz", 8081), initialDelaySeconds=5, timeoutSeconds=5
                     ),
@@ -1156,7 +1147,7 @@ def monitoring_deployments(ips: IPs) -> list[Obj]:
                     ],
                     "image": "quay.io/prometheus-operator/prometheus-operator:v0.86.2",
                     "name": "kube-prometheus-stack",
-                    "ports": [port("https", 10250)],
+                    "ports": [container_port("https", 10250)],
                 }
             ],
             "monitoring-kube-prometheus-operator",
@@ -1226,7 +1217,7 @@ def node_exporter(ips: IPs) -> list[Obj]:
                     "image": "quay.io/prometheus/node-exporter:v1.10.2",
                     "livenessProbe": probe("httpGet", ("/", 9100)),
                     "name": "node-exporter",
-                    "ports": [port("http-metrics", 9100)],
+                    "ports": [container_port("http-metrics", 9100)],
                     "readinessProbe": probe("httpGet", ("/", 9100)),
                 }
             ],
@@ -1264,7 +1255,7 @@ def prometheus_container() -> Obj:
         ],
         "image": "quay.io/prometheus/prometheus:v3.7.3",
         "name": "prometheus",
-        "ports": [port("http-web", 9090)],
+        "ports": [container_port("http-web", 9090)],
         "readinessProbe": probe("httpGet", ("/-/ready", "http-web"), timeoutSeconds=3),
         "startupProbe": probe(
             "httpGet",
@@ -1290,7 +1281,11 @@ def alertmanager_container() -> Obj:
         "image": "quay.io/prometheus/alertmanager:v0.29.0",
         "name": "alertmanager",
         "livenessProbe": probe("httpGet", ("/-/healthy", "http-web"), failureThreshold=10, timeoutSeconds=3),
-        "ports": [port("http-web", 9093), port("mesh-tcp", 9094), port("mesh-udp", 9094, "UDP")],
+        "ports": [
+            container_port("http-web", 9093),
+            container_port("mesh-tcp", 9094),
+            container_port("mesh-udp", 9094, "UDP"),
+        ],
         "readinessProbe": probe(
             "httpGet",
             ("/-/ready", "http-web"),

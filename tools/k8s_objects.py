@@ -1,6 +1,6 @@
 """Kubernetes API objects as `kubectl get … -o json` prints them, built from the values that vary.
 
-Shared by the generators of test bundles (benchmarks/synthetic_*.py, incidents/reconstruct*.py), so a
+Shared by the generators of test bundles (benchmarks/synthetic/, incidents/reconstruct*.py), so a
 pod, an event or an Endpoints object has one shape wherever it is generated. The builders take every
 identifier (uid, resourceVersion, container id) as an argument: each generator derives them its own way
 (a seeded random source, or hashes of names) and must keep doing so for its output to stay the same.
@@ -151,7 +151,81 @@ def service_account_token_volume(name: str) -> Obj:
 
 def service_account_token_mount(name: str) -> Obj:
     """Where each container mounts the token volume `name`."""
-    return {"mountPath": SERVICE_ACCOUNT_MOUNT_PATH, "name": name, "readOnly": True}
+    return volume_mount(SERVICE_ACCOUNT_MOUNT_PATH, name, read_only=True)
+
+
+# ---- containers
+
+
+def container_port(name: str, number: int, protocol: str = "TCP") -> Obj:
+    """A named port a container declares."""
+    return {"containerPort": number, "name": name, "protocol": protocol}
+
+
+def env_var(name: str, value: str) -> Obj:
+    """An environment variable with a literal value."""
+    return {"name": name, "value": value}
+
+
+def field_env(name: str, field_path: str) -> Obj:
+    """An environment variable from a field of the pod (`metadata.name`, `status.podIP`…)."""
+    return {"name": name, "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": field_path}}}
+
+
+def resource_env(name: str, resource: str) -> Obj:
+    """An environment variable from one of the container's own requests or limits (`limits.cpu`…)."""
+    return {"name": name, "valueFrom": {"resourceFieldRef": {"divisor": "0", "resource": resource}}}
+
+
+def http_get(path: str, port: int | str, scheme: str = "HTTP") -> Obj:
+    """A probe's handler: an HTTP GET of `path` on `port` (a number or a declared port's name)."""
+    return {"httpGet": {"path": path, "port": port, "scheme": scheme}}
+
+
+def probe(
+    handler: Obj,
+    *,
+    failure_threshold: int = 3,
+    initial_delay: int | None = None,
+    period: int = 10,
+    timeout: int = 1,
+) -> Obj:
+    """A probe with `handler` (`http_get`, tcpSocket, exec), the API's defaults where not given; no
+    initialDelaySeconds unless `initial_delay` is given."""
+    delay = {"initialDelaySeconds": initial_delay} if initial_delay is not None else {}
+    return {
+        **handler,
+        "failureThreshold": failure_threshold,
+        **delay,
+        "periodSeconds": period,
+        "successThreshold": 1,
+        "timeoutSeconds": timeout,
+    }
+
+
+def resources(requests: Obj | None = None, limits: Obj | None = None) -> Obj:
+    """A container's resources: its requests and limits, each left out when empty."""
+    out: Obj = {}
+    if limits:
+        out["limits"] = limits
+    if requests:
+        out["requests"] = requests
+    return out
+
+
+def config_map_volume(name: str, config_map: str) -> Obj:
+    """A pod volume `name` holding the ConfigMap `config_map`'s keys as files."""
+    return {"configMap": {"defaultMode": 420, "name": config_map}, "name": name}
+
+
+def empty_dir_volume(name: str, **options: str) -> Obj:
+    """A pod volume `name` that starts empty (`medium`, `sizeLimit` as options)."""
+    return {"emptyDir": options, "name": name}
+
+
+def volume_mount(path: str, name: str, read_only: bool = False) -> Obj:
+    """Where a container mounts the volume `name`."""
+    return {"mountPath": path, "name": name, **({"readOnly": True} if read_only else {})}
 
 
 # ---- container statuses
