@@ -6,7 +6,9 @@ Each traffic finding gets the earliest other finding of its namespace that start
 before it as evidence (weight 0: context, not corroboration), and its summary names that first cause.
 A cause that is not itself traffic (an OOM kill, endpoints not ready) is preferred; otherwise another
 Service's traffic finding that started strictly earlier (payments slow first, then backend-api slow
-because it waits on payments).
+because it waits on payments). When the first cause names a change (a VirtualService that injects a
+delay, evidence of source `change`), the change is cited too, and the summary names it: what changed is
+what people look for first.
 """
 
 from __future__ import annotations
@@ -57,9 +59,12 @@ def _linked(traffic: Diagnosis, namespace: list[tuple[str, Diagnosis]]) -> Diagn
         earlier, key=lambda p: (p[1].root_cause in TRAFFIC, p[0], p[1].subject.kind, p[1].subject.name)
     )
     s = first.subject
-    return replace(
-        traffic,
-        evidence=(*traffic.evidence, cite.diagnosis(first, 0.0, source="cause")),
-        summary=f"{traffic.summary} First cause in time: {s.kind.lower()} {s.name} {first.root_cause} "
-        f"at {at}.",
-    )
+    cause = f"{s.kind.lower()} {s.name} {first.root_cause}"
+    change = next((e for e in first.evidence if e.source == "change"), None)
+    linked = [cite.diagnosis(first, 0.0, source="cause")]
+    if change is None:
+        summary = f"First cause in time: {cause} at {at}."
+    else:
+        linked.append(replace(change, weight=0.0))
+        summary = f"First cause in time: {change.field} at {change.at} ({change.value}), behind {cause}."
+    return replace(traffic, evidence=(*traffic.evidence, *linked), summary=f"{traffic.summary} {summary}")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from incident_lib.classify.diagnosis import Diagnosis
 from incident_lib.classify.thresholds import DEFAULTS, Thresholds
 from incident_lib.durations import parse_duration
-from incident_lib.k8s.objects import format_time
+from incident_lib.k8s.objects import format_time, parse_time
 from incident_lib.report.timeline import TimelineEntry, build_timeline, duration, timeline_markdown
 from incident_lib.snapshot import Snapshot
 
@@ -41,6 +41,8 @@ PREVENT: dict[str, str] = {
     "+ a label check)",
     "high_latency": "Set timeouts and retries per route from the latency SLO, and load-test the slow "
     "dependency",
+    "fault_injection": "Keep injected faults to drills: label each drill VirtualService with its owner and "
+    "end time, and alert on a VirtualService fault outside a drill",
 }
 PREVENT_DEFAULT = "Add the test, policy or alert that would have caught this before users did"
 PROCESS = (
@@ -114,7 +116,7 @@ def draft_postmortem(
         findings=findings,
         summary=_summary(root, findings, started, snapshot.captured_at),
         impact=tuple(_impact(snapshot, findings, timeline, started, namespaces, availability)),
-        trigger=_trigger(timeline, started),
+        trigger=_trigger(root, timeline, started),
         detection=_detection(timeline, started),
         resolution=_resolution(root, snapshot.captured_at),
         timeline=timeline,
@@ -130,7 +132,13 @@ def _subject(d: Diagnosis) -> str:
 
 
 def _title(root: Diagnosis | None) -> str:
-    return f"{root.root_cause} on {_subject(root)}" if root else "no finding in this bundle"
+    """`oom_killed on Pod …`, naming what the cause explains (what users felt) when it fired too:
+    `fault_injection causing high_latency on Service …`."""
+    if root is None:
+        return "no finding in this bundle"
+    symptoms = [cause for cause, _ in root.other_causes if cause in root.explains]
+    causing = f" causing {', '.join(symptoms)}" if symptoms else ""
+    return f"{root.root_cause}{causing} on {_subject(root)}"
 
 
 def _summary(
@@ -250,22 +258,52 @@ def _step_seconds(step: object) -> float:
         return parse_duration(text).total_seconds()
 
 
-def _trigger(timeline: tuple[TimelineEntry, ...], started: datetime | None) -> str:
-    if started is None:
-        return "_No warning in the timeline: describe what set it off._"
-    changes = [e for e in timeline if e.at <= started and e.what.split(":", 1)[0] in CHANGE_REASONS]
-    if not changes:
+def _trigger(root: Diagnosis | None, timeline: tuple[TimelineEntry, ...], started: datetime | None) -> str:
+    """The change that set it off: the one the root cause names, else the last one recorded before the
+    first warning (a change row, or the events a rollout leaves), with how long before it came."""
+    change = _named_change(root) or _last_change(timeline, started)
+    if change is None:
+        if started is None:
+            return "_No warning in the timeline: describe what set it off._"
         return (
             f"No change is recorded before the first warning ({format_time(started)}) within the bundle's "
             "window: _look for a deploy, config or traffic change outside it._"
         )
-    first_change = min(changes, key=lambda e: e.at)
+    what, at, lookup = change
+    if started is None:
+        after = "no warning row follows to measure the delay from"
+    elif at <= started:
+        first = next(e for e in timeline if e.warning and e.at == started)
+        after = f"the first warning followed {duration(started - at)} later ({first.subject}: {first.what})"
+    else:
+        after = f"it came {duration(at - started)} after the first warning"
     return (
-        f"The last recorded change before the first warning: {first_change.subject} at "
-        f"{format_time(first_change.at)} ({first_change.what}); the first warning followed "
-        f"{duration(started - first_change.at)} later. Check with `{first_change.lookup}`. "
-        "_Confirm what was changed and why._"
+        f"{what}, at {format_time(at)}; {after}. Check with `{lookup}`. "
+        "_Confirm who made the change and why._"
     )
+
+
+def _named_change(root: Diagnosis | None) -> tuple[str, datetime, str] | None:
+    """The change the root cause cites (`fault_injection` cites the VirtualService write)."""
+    evidence = next((e for e in root.evidence if e.source == "change"), None) if root else None
+    if evidence is None or not evidence.at:
+        return None
+    return f"{evidence.field} ({evidence.value})", parse_time(evidence.at), evidence.lookup
+
+
+def _last_change(timeline: tuple[TimelineEntry, ...], started: datetime | None) -> tuple | None:
+    """The last change row at or before `started` (any, without a warning); without change rows, the
+    last event a rollout leaves (the objects may not be captured)."""
+    rows = [
+        e
+        for e in timeline
+        if (e.source == "change" or e.what.split(":", 1)[0] in CHANGE_REASONS)
+        and (started is None or e.at <= started)
+    ]
+    if not rows:
+        return None
+    last = max(rows, key=lambda e: (e.source == "change", e.at))
+    return f"{last.subject} {last.what}", last.at, last.lookup
 
 
 def _detection(timeline: tuple[TimelineEntry, ...], started: datetime | None) -> str:

@@ -1,13 +1,16 @@
-"""An incident's timeline in UTC, merged from events, container terminations and restarts, and metric
-threshold crossings; each row names the command or PromQL that shows it again.
+"""An incident's timeline in UTC, merged from changes (objects created, written, rolled out: the change
+index of `incident_lib.changes`), events, container terminations and restarts, and metric threshold
+crossings; each row names the command or PromQL that shows it again.
 
 Merging rules, so a timeline reads like one:
 - an Event seen several times is one row with its count (`x14`) and when it was last seen;
 - the same event (type, reason and message, with the object's own name taken out) about several
   objects within `MERGE_WITHIN` of the first is one row listing the objects, its count the sum;
 - the same Event read twice (a bundle holding it in two files) counts once (same uid);
-- every time is UTC: API times with an offset (`+01:00`) and Prometheus' epoch seconds are normalised.
-Rows are ordered by time, then by source (events, status, metrics), subject and text: the same
+- every time is UTC: API times with an offset (`+01:00`) and Prometheus' epoch seconds are normalised;
+- one row per signal: a Service's latency or 5xx crossings come from the first traffic profile in which
+  it crosses (Istio, else the services' own HTTP metrics), as the rules read them, never from both.
+Rows are ordered by time, then by source (changes, events, status, metrics), subject and text: the same
 snapshot gives the same timeline.
 """
 
@@ -18,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from incident_lib.changes import Change, change_index
 from incident_lib.classify.thresholds import DEFAULTS, Thresholds
 from incident_lib.k8s.event import Event
 from incident_lib.k8s.field_lookup import field_lookup
@@ -29,7 +33,8 @@ from incident_lib.metrics.pod import Series, range_lookup
 from incident_lib.snapshot import Snapshot
 
 MERGE_WITHIN = timedelta(minutes=5)
-SOURCES = ("event", "pod.status", "prometheus")  # the order of rows at the same second
+SOURCES = ("change", "event", "pod.status", "prometheus")  # the order of rows at the same second
+PROFILES = ("istio", "http")  # the traffic profiles, in the order the rules read them
 MIB = 2**20
 
 
@@ -69,6 +74,7 @@ def build_timeline(
     pods = [p for p in snapshot.view.pods if not namespaces or p.namespace in namespaces]
     nodes = {p.node_name for p in pods if p.node_name}
     entries = [
+        *change_entries(change_index(snapshot.view, namespaces)),
         *event_entries(snapshot.view.of_kind("Event"), namespaces, nodes),
         *status_entries(pods, snapshot.captured_at),
         *metric_entries(snapshot, pods, namespaces or snapshot.namespaces(), thresholds),
@@ -76,6 +82,23 @@ def build_timeline(
     if window:
         entries = [e for e in entries if window[0] <= e.at <= window[1] or (e.until and e.until >= window[0])]
     return sorted(entries, key=TimelineEntry.sort_key)
+
+
+# ---------------------------------------------------------------- changes
+
+
+def change_entries(changes: Iterable[Change]) -> list[TimelineEntry]:
+    """Each change as a row: `created: selects app=web`, `revision 3: app: image a:1 → a:2`."""
+    return [
+        TimelineEntry(
+            at=c.at,
+            source="change",
+            subject=c.subject,
+            what=f"{c.what}: {c.description}" if c.description else c.what,
+            lookup=c.lookup,
+        )
+        for c in changes
+    ]
 
 
 # ---------------------------------------------------------------- events
@@ -254,18 +277,11 @@ def metric_entries(
             out += _restarts(pod, metrics.get("restarts"))
             out += _memory(pod, metrics.get("memory_working_set"), thresholds.memory_near_ratio)
     for namespace in namespaces:
-        for profile in ("istio", "http"):
-            out += _crossings(
-                snapshot,
-                f"{profile}_latency_p99",
-                namespace,
-                thresholds.slo_p99_seconds,
-                "p99 latency",
-                "s",
-            )
-            out += _crossings(
-                snapshot, f"{profile}_error_ratio", namespace, thresholds.max_error_ratio, "5xx ratio", ""
-            )
+        for signal, line, title, unit in (
+            ("latency_p99", thresholds.slo_p99_seconds, "p99 latency", "s"),
+            ("error_ratio", thresholds.max_error_ratio, "5xx ratio", ""),
+        ):
+            out += _crossings(snapshot, signal, namespace, line, title, unit)
     return out
 
 
@@ -324,29 +340,44 @@ def _memory(pod: Pod, series: Series | None, fraction: float) -> list[TimelineEn
 def _crossings(
     snapshot: Snapshot, signal: str, namespace: str, line: float, title: str, unit: str
 ) -> list[TimelineEntry]:
-    frame, lookup = _frame(snapshot, signal, namespace)
-    if frame is None or frame.empty:
-        return []
-    label = SIGNALS[signal].subject if SIGNALS[signal].subject in frame else None
-    out = []
-    for name, rows in frame.groupby(label, sort=True) if label else [("", frame)]:
-        above = False
-        for stamp, value in zip(rows["timestamp"].to_list(), rows["value"].to_list(), strict=True):
-            if value != value:  # NaN: no traffic in that step, the state carries on
-                continue
-            if (value > line) != above:
-                above = value > line
-                verb = "rose above" if above else "back under"
-                out.append(
-                    TimelineEntry(
-                        at=stamp.to_pydatetime(),
-                        source="prometheus",
-                        subject=f"service {namespace}/{name}" if label else f"namespace {namespace}",
-                        what=f"{title} {verb} {line:g}{unit} ({value:.3g}{unit})",
-                        lookup=lookup,
-                        warning=above,
-                    )
+    """Each time a Service's `signal` (`latency_p99`, `error_ratio`) crosses `line`, from the first
+    profile in which it does, as the traffic rules read them."""
+    out: list[TimelineEntry] = []
+    done: set[str] = set()
+    for profile in PROFILES:
+        frame, lookup = _frame(snapshot, f"{profile}_{signal}", namespace)
+        if frame is None or frame.empty:
+            continue
+        label = SIGNALS[f"{profile}_{signal}"].subject
+        groups = frame.groupby(label, sort=True) if label in frame else [("", frame)]
+        for name, rows in groups:
+            crossed = _crossed(rows, line) if name not in done else []
+            if crossed:
+                done.add(name)
+            subject = f"service {namespace}/{name}" if name else f"namespace {namespace}"
+            out += [
+                TimelineEntry(
+                    at,
+                    "prometheus",
+                    subject,
+                    f"{title} {verb} {line:g}{unit} ({value:.3g}{unit})",
+                    lookup,
+                    warning=verb == "rose above",
                 )
+                for at, verb, value in crossed
+            ]
+    return out
+
+
+def _crossed(rows, line: float) -> list[tuple[datetime, str, float]]:
+    """(time, "rose above" or "back under", value) each time the samples cross `line`."""
+    out, above = [], False
+    for stamp, value in zip(rows["timestamp"].to_list(), rows["value"].to_list(), strict=True):
+        if value != value:  # NaN: no traffic in that step, the state carries on
+            continue
+        if (value > line) != above:
+            above = value > line
+            out.append((stamp.to_pydatetime(), "rose above" if above else "back under", value))
     return out
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from incident_lib.classify.diagnosis import Diagnosis, Subject
 from incident_lib.classify.evidence import Evidence, Recommendation
+from incident_lib.diagnose import diagnose_all
 from incident_lib.k8s.objects import parse_time
 from incident_lib.report.metric_plots import traffic_figure
 from incident_lib.report.postmortem import draft_postmortem, markdown
 from incident_lib.snapshot import Snapshot
+from incident_lib.sources.bundle import read_bundle
+from tests.helpers import ROOT
 
 START = 1765965300  # 2025-12-17T09:55:00Z
 
@@ -121,3 +124,34 @@ def test_traffic_figures_draw_the_slo_and_say_when_a_signal_is_missing():
     empty = Snapshot(captured_at=parse_time("2025-12-17T10:00:00Z"), objects=[])
     [missing] = traffic_figure(empty, "error_ratio", "apps").axes
     assert "no istio_error_ratio or http_error_ratio of namespace apps" in missing.texts[0].get_text()
+
+
+def test_the_trigger_is_the_change_the_root_cause_names_and_how_long_before_the_first_warning():
+    latency = read_bundle(ROOT / "incidents" / "latency")
+    draft = draft_postmortem(latency, diagnose_all(latency))
+    assert draft.title == "fault_injection causing high_latency on Service apps/payments-service"
+    assert draft.trigger.startswith(
+        "VirtualService/payments-service created (fault: delay 1500ms on 100% of requests to "
+        "payments-service.apps.svc.cluster.local), at 2025-12-17T10:40:00Z; the first warning followed 15s "
+        "later (service apps/payments-service: p99 latency rose above 1s (2.2s))."
+    )
+    assert "No change is recorded" not in markdown(draft)
+
+
+def test_without_a_change_the_root_cause_names_the_trigger_is_the_last_change_before_the_first_warning(
+    oom_drill,
+):
+    draft = draft_postmortem(oom_drill, diagnose_all(oom_drill))
+    assert draft.trigger.startswith(
+        "Deployment default/oom-test created: image polinux/stress:1.0.4, at 2025-12-17T09:55:00Z; the "
+        "first warning followed 1m00s later"
+    )
+
+
+def test_an_incident_whose_only_row_is_a_change_has_a_timeline_and_a_trigger():
+    bad_service = read_bundle(ROOT / "incidents" / "bad-service")
+    draft = draft_postmortem(bad_service, diagnose_all(bad_service))
+    text = markdown(draft)
+    assert "_Nothing in scope._" not in text
+    assert "| Service default/bad-service | created: selects app=no-such-app |" in text
+    assert draft.trigger.startswith("Service default/bad-service created: selects app=no-such-app, at ")

@@ -20,7 +20,7 @@ FIRST_FINDING = {
     "oom-drill": ("Pod", "default", "oom-test-7f77d89c59-vqgkt", "oom_killed"),
     "crash-loop": ("Pod", "default", "crashloop-test-5d8f9c7b6d-w4k2x", "crash_loop"),
     "bad-service": ("Service", "default", "bad-service", "service_no_endpoints"),
-    "latency": ("Service", "apps", "payments-service", "high_latency"),
+    "latency": ("Service", "apps", "payments-service", "fault_injection"),
 }
 
 
@@ -32,21 +32,26 @@ def test_the_first_finding_is_the_one_the_readme_names(bundle):
     assert f"`{bundle}/`" in (INCIDENTS / "README.md").read_text()
 
 
-def test_the_latency_drill_slows_payments_first_then_backend_api_in_both_profiles():
+def test_the_latency_drills_virtual_service_is_the_cause_of_payments_then_backend_api_being_slow():
     snapshot = read_bundle(INCIDENTS / "latency")
     findings = [d for d in diagnose_all(snapshot) if d.is_finding]
-    assert [(d.subject.name, d.root_cause) for d in findings] == [
-        ("payments-service", "high_latency"),
-        ("backend-api", "high_latency"),
+    assert [(d.subject.name, d.root_cause, d.other_causes[:1]) for d in findings] == [
+        ("payments-service", "fault_injection", (("high_latency", 0.78),)),
+        ("backend-api", "high_latency", ()),
     ]
     payments, backend = (min(e.at for e in d.evidence if e.at and e.source == "prometheus") for d in findings)
     assert payments < backend
+    change = next(e for e in findings[0].evidence if e.source == "change")
+    assert (change.field, change.at) == ("VirtualService/payments-service created", "2025-12-17T10:40:00Z")
     assert findings[1].summary.endswith(
-        f"First cause in time: service payments-service high_latency at {payments}."
+        "First cause in time: VirtualService/payments-service created at 2025-12-17T10:40:00Z (fault: delay "
+        "1500ms on 100% of requests to payments-service.apps.svc.cluster.local), behind service "
+        "payments-service fault_injection."
     )
     for profile in ("http", "istio"):
         assert snapshot.metric(f"{profile}_latency_p99", "apps") is not None
-    assert all(e.source == "prometheus" and e.field.startswith("istio_") for e in findings[0].evidence)
+    metrics = [e.field for e in findings[0].evidence if e.source == "prometheus"]
+    assert metrics and all(field.startswith("istio_") for field in metrics)
 
 
 def test_the_injected_delay_shows_where_callers_measure_it_not_in_payments_own_metrics():

@@ -6,6 +6,8 @@ from incident_lib.k8s.event import Event
 from incident_lib.k8s.objects import parse_time
 from incident_lib.report.timeline import build_timeline, event_entries, timeline_text
 from incident_lib.snapshot import Snapshot
+from incident_lib.sources.bundle import read_bundle
+from tests.helpers import ROOT
 
 
 def event(
@@ -118,3 +120,26 @@ def test_the_oom_drill_timeline_has_each_kill_restart_and_memory_crossing(oom_dr
     )
     assert all(r.lookup for r in rows)
     assert not any("apps/" in r.subject for r in rows)  # out-of-scope namespaces stay out
+
+
+def test_changes_are_rows_and_each_service_crosses_its_slo_once_per_signal():
+    latency = read_bundle(ROOT / "incidents" / "latency")
+    rows = build_timeline(latency, ["apps"], latency.window)
+    assert [(r.source, r.subject, r.what) for r in rows] == [
+        ("change", "VirtualService apps/payments-service",
+         "created: fault: delay 1500ms on 100% of requests to payments-service.apps.svc.cluster.local"),
+        ("prometheus", "service apps/payments-service", "p99 latency rose above 1s (2.2s)"),
+        ("prometheus", "service apps/backend-api", "p99 latency rose above 1s (1.07s)"),
+    ]  # fmt: skip
+    # backend-api is over the SLO in both profiles: its row is the Istio series', as the rules read it
+    assert "istio_request_duration_milliseconds_bucket" in rows[2].lookup
+    assert rows[0].lookup == (
+        "kubectl get virtualservice -n apps payments-service -o jsonpath='{.metadata.creationTimestamp}'"
+    )
+
+
+def test_an_object_created_with_nothing_else_in_scope_is_still_a_row():
+    bad_service = read_bundle(ROOT / "incidents" / "bad-service")
+    assert timeline_text(build_timeline(bad_service, ["default"], bad_service.window)) == (
+        "2025-12-17T10:40:00Z  change      Service default/bad-service: created: selects app=no-such-app"
+    )
