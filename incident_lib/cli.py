@@ -17,6 +17,7 @@ from incident_lib.classify.registry import LOAD_ERRORS
 from incident_lib.classify.thresholds import DEFAULTS
 from incident_lib.errors import InputError
 from incident_lib.gc_pause import gc_paused
+from incident_lib.incidents.cli import add_commands as add_incident_commands
 
 EXIT_FINDINGS, EXIT_INPUT, EXIT_NOTEBOOK = 1, 2, 3
 
@@ -113,6 +114,8 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="run every notebook on the shipped incidents")
     demo.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default: reports/)")
     demo.set_defaults(command=_demo)
+
+    add_incident_commands(commands)
     return parser
 
 

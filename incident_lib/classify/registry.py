@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
@@ -121,6 +122,9 @@ class Rule:
 RULES: dict[str, list[Rule]] = {}
 _origin = ""  # the distribution whose entry point is being loaded
 _loaded = False
+# The diagnostics API diagnoses in threads: one loads, the others wait (reentrant: a rule module that
+# asks for the registry while it is imported gets what is loaded so far, as before the lock).
+_loading = threading.RLock()
 LOAD_ERRORS: list[str] = []  # one line per external rule package that failed to load
 
 
@@ -179,13 +183,14 @@ def rules_for(subject: str) -> list[Rule]:
 def all_rules() -> dict[str, list[Rule]]:
     """Every registered rule by subject kind, built-in and external, loaded on first use."""
     global _loaded
-    if not _loaded:
-        _loaded = True
-        for family in _BUILT_IN:
-            package = importlib.import_module(family)
-            for module in pkgutil.iter_modules(package.__path__, f"{family}."):
-                importlib.import_module(module.name)
-        _load_external()
+    with _loading:
+        if not _loaded:
+            _loaded = True
+            for family in _BUILT_IN:
+                package = importlib.import_module(family)
+                for module in pkgutil.iter_modules(package.__path__, f"{family}."):
+                    importlib.import_module(module.name)
+            _load_external()
     return RULES
 
 

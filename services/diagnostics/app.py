@@ -1,8 +1,10 @@
-"""The FastAPI app: `/health`, `/ready`, `POST /ask`, FastAPI's OpenAPI document at `/openapi.json`.
+"""The FastAPI app: `/health`, `/ready`, `POST /ask`, `POST /alerts`, the OpenAPI document `/openapi.json`.
 
 Errors are one line of JSON `detail` and never a stack trace: 404 names the closest existing names,
 413 a body over the limit, 422 the field that is wrong, 503 the source that does not answer, and
 anything unexpected is a 500 whose detail only names the kind of failure (the server log has the rest).
+`POST /alerts` takes Alertmanager's webhook and answers 202 at once; a queue of workers records the
+incident (alerts.py), and a full queue or a store that cannot be written is a 503 (Alertmanager retries).
 
 `uvicorn services.diagnostics.app:app` builds the app from the environment (settings.py);
 `create_app(settings)` builds one from explicit settings.
@@ -10,8 +12,10 @@ anything unexpected is a 500 whose detail only names the kind of failure (the se
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Body, FastAPI, Request
@@ -20,9 +24,21 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from incident_lib.errors import InputError, NotFound
+from incident_lib.incidents.alerts import PayloadError, parse_notification
+from incident_lib.incidents.record import group_hash
+from incident_lib.incidents.respond import respond
+from services.diagnostics.alerts import AlertQueue, StoreCheck, responder
 from services.diagnostics.backends import BACKENDS, Unavailable
 from services.diagnostics.body_limit import BodyLimit
-from services.diagnostics.models import EXAMPLES, AskRequest, DiagnosisOut, Problem, Readiness
+from services.diagnostics.models import (
+    ALERT_EXAMPLE,
+    EXAMPLES,
+    AlertsAccepted,
+    AskRequest,
+    DiagnosisOut,
+    Problem,
+    Readiness,
+)
 from services.diagnostics.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("services.diagnostics")
@@ -36,9 +52,26 @@ docs/design.md."""
 def create_app(settings: Settings) -> FastAPI:
     """The API over the source `settings` name; a bundle is read here, once."""
     backend = BACKENDS[settings.source](settings)
-    app = FastAPI(title="incident-lab diagnostics API", version="0.1.0", description=DESCRIPTION)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    handler = responder(settings)
+    store = StoreCheck(handler.store)
+    writable, detail = store.check()
+    if not writable:
+        log.warning("%s", detail)
+    queue = AlertQueue(lambda n: respond(n, handler), settings.alert_workers, settings.alert_queue)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI):
+        yield
+        await run_in_threadpool(queue.stop)
+
+    app = FastAPI(
+        title="incident-lab diagnostics API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
+    )
+    app.add_middleware(
+        BodyLimits, default=settings.max_body_bytes, by_path={"/alerts": settings.alerts_max_body_bytes}
+    )
     app.state.backend = backend
+    app.state.alerts = queue
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -65,7 +98,7 @@ def create_app(settings: Settings) -> FastAPI:
         },
     )
     async def ready() -> JSONResponse:
-        checks = await run_in_threadpool(backend.checks)
+        checks = await run_in_threadpool(lambda: backend.checks() | {"incident_store": store.check()})
         ok = all(answers for answers, _ in checks.values())
         body = {
             "ready": ok,
@@ -99,7 +132,57 @@ def create_app(settings: Settings) -> FastAPI:
                 return JSONResponse({"detail": str(exc)}, status_code=503)
         return Response(body, media_type="application/json")
 
+    @app.post(
+        "/alerts",
+        summary="Record an incident from Alertmanager's webhook (version 4)",
+        status_code=202,
+        response_model=AlertsAccepted,
+        responses={
+            413: {"model": Problem, "description": "The request body is over the size limit."},
+            503: {"model": Problem, "description": "The queue is full or the store cannot be written."},
+        },
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"type": "object"}, "example": ALERT_EXAMPLE}},
+            }
+        },
+    )
+    async def alerts(request: Request) -> JSONResponse:
+        """Alertmanager's notification of one group: queued, and answered at once. The incident of the
+        group (incident-lab incidents list) is opened, updated with alerts that join, or resolved."""
+        try:
+            notification = parse_notification(json.loads(await request.body()))
+        except ValueError as exc:
+            return _invalid(("body",), "json_invalid", f"not JSON: {exc}")
+        except PayloadError as exc:
+            return _invalid(("body", *exc.where), "alert_payload", exc.reason)
+        ok, detail = await run_in_threadpool(store.check)
+        if not ok:
+            return JSONResponse({"detail": detail}, status_code=503)
+        if not queue.submit(notification):
+            detail = f"{settings.alert_queue} alert groups are waiting already: try again later"
+            return JSONResponse({"detail": detail}, status_code=503)
+        waiting, _ = queue.counts()
+        body = {"queued": True, "group": group_hash(notification.group_key), "waiting": waiting}
+        return JSONResponse(body, status_code=202)
+
     return app
+
+
+def _invalid(loc: tuple, kind: str, message: str) -> JSONResponse:
+    return JSONResponse({"detail": [{"type": kind, "loc": list(loc), "msg": message}]}, status_code=422)
+
+
+class BodyLimits:
+    """`BodyLimit` with a limit per path: Alertmanager's notifications hold whole groups of alerts."""
+
+    def __init__(self, app, default: int, by_path: dict[str, int]) -> None:
+        self.default = BodyLimit(app, default)
+        self.by_path = {path: BodyLimit(app, limit) for path, limit in by_path.items()}
+
+    async def __call__(self, scope, receive, send) -> None:
+        await self.by_path.get(scope.get("path", ""), self.default)(scope, receive, send)
 
 
 def from_environment() -> FastAPI:

@@ -1,4 +1,4 @@
-"""The request and response bodies of `/ask`, as pydantic models: validation and the OpenAPI schema.
+"""The bodies of `/ask` and `/alerts`, as pydantic models: validation and the OpenAPI schema.
 
 Names are checked with incident_lib.names (the same DNS-1123 rules as the CLI and the PromQL
 catalogue), and a bad one is a 422 whose `loc` names the field. Unknown fields are refused, and a
@@ -168,3 +168,41 @@ class Readiness(BaseModel):
 
 class Problem(BaseModel):
     detail: str = Field(description="One line saying what is wrong.")
+
+
+ALERT_EXAMPLE = {
+    "version": "4",
+    "receiver": "incident-lab",
+    "status": "firing",
+    "groupKey": '{}:{alertname="KubePodCrashLooping"}',
+    "groupLabels": {"alertname": "KubePodCrashLooping"},
+    "commonLabels": {"alertname": "KubePodCrashLooping", "namespace": "default", "severity": "warning"},
+    "commonAnnotations": {},
+    "externalURL": "http://alertmanager.monitoring:9093",
+    "truncatedAlerts": 0,
+    "alerts": [
+        {
+            "status": "firing",
+            "labels": {
+                "alertname": "KubePodCrashLooping",
+                "namespace": "default",
+                "pod": "oom-test-7f77d89c59-vqgkt",
+                "container": "app",
+                "severity": "warning",
+            },
+            "annotations": {"summary": "Pod is crash looping."},
+            "startsAt": "2025-12-17T10:03:47Z",
+            "endsAt": "0001-01-01T00:00:00Z",
+            "generatorURL": "http://prometheus.monitoring:9090/graph",
+            "fingerprint": "5d8d1c6fa4b2e3a1",
+        }
+    ],
+}
+
+
+class AlertsAccepted(BaseModel):
+    """A notification queued: its group's incident is recorded in the background."""
+
+    queued: bool
+    group: str = Field(description="The group's hash: the end of its incident's id.", examples=["3f2a9c1b0d"])
+    waiting: int = Field(description="Alert groups waiting to be handled, this one included.")
