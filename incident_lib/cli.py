@@ -69,6 +69,17 @@ def _parser() -> argparse.ArgumentParser:
     diagnose.add_argument(
         "--fail-on", choices=SEVERITIES, help="exit 1 when a finding is at least this severe"
     )
+    diagnose.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="FIELD=GLOB,…",
+        help="leave out (and list as excluded) what matches: namespace, name, root_cause, labels "
+        "(a selector, last), e.g. namespace=sandbox-*; with .incident-lab.yaml or $INCIDENT_LAB_CONFIG",
+    )
+    diagnose.add_argument(
+        "--only", action="append", default=[], metavar="FIELD=GLOB,…", help="report only what matches"
+    )
     diagnose.set_defaults(command=_diagnose)
 
     capture = commands.add_parser(
@@ -129,6 +140,7 @@ def _diagnose_without_gc(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from incident_lib.diagnose import diagnose_all, diagnose_pods, diagnose_service
+    from incident_lib.exclusions import excluded_dict, excluded_text, load_config, parse_flag, select
     from incident_lib.report.text import markdown, table
     from incident_lib.sources.bundle import read_bundle
 
@@ -142,13 +154,20 @@ def _diagnose_without_gc(args: argparse.Namespace) -> int:
         diagnoses = [diagnose_service(snapshot, args.namespace, args.service, thresholds)]
     else:
         diagnoses = diagnose_all(snapshot, args.namespace, thresholds)
+    exclusions = load_config() + [parse_flag(f, "--exclude") for f in args.exclude]
+    selection = select(diagnoses, snapshot, exclusions, [parse_flag(f, "--only") for f in args.only])
+    for lapsed in selection.lapsed:
+        print(f"incident-lab: warning: exclusion '{lapsed.reason}' lapsed at {lapsed.until}", file=sys.stderr)
     if args.format == "json":
         # A JSON array with one diagnosis per line: readable, and json's fast (unindented) encoder.
-        text = "[\n" + ",\n".join(json.dumps(d.to_dict()) for d in diagnoses) + "\n]"
+        rows = [d.to_dict() for d in selection.reported] + [excluded_dict(e) for e in selection.excluded]
+        text = "[\n" + ",\n".join(json.dumps(row) for row in rows) + "\n]"
     else:
-        text = (markdown if args.format == "markdown" else table)(diagnoses)
+        text = (markdown if args.format == "markdown" else table)(selection.reported)
+        text += excluded_text(selection, args.format)
     _write(text)
-    if args.fail_on and any(d.is_finding and at_least(d.severity, args.fail_on) for d in diagnoses):
+    reported = selection.reported
+    if args.fail_on and any(d.is_finding and at_least(d.severity, args.fail_on) for d in reported):
         return EXIT_FINDINGS
     return 0
 
