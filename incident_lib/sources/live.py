@@ -21,7 +21,7 @@ from incident_lib.names import dns_label, dns_subdomain, not_found
 from incident_lib.needs import collected_kinds, pod_plan
 from incident_lib.redact import redact_object, redact_text
 from incident_lib.snapshot import LogKey, Snapshot, parse_window
-from incident_lib.sources.kubernetes import Forbidden, KubeSource, NotServed
+from incident_lib.sources.kubernetes import DeadlinePassed, Forbidden, KubeSource, NotServed, Unreadable
 from incident_lib.sources.prometheus import PrometheusSource
 
 FORMAT = "incident-bundle/v1"
@@ -59,6 +59,7 @@ def collect(
     """
     captured_at = captured_at or datetime.now(UTC).replace(microsecond=0)
     start, end = window_from(window, captured_at)
+    kube = kube.for_run()  # the run's deadline starts now
     run = _Run(kube, progress)
     if namespaces:
         namespaces = sorted(set(namespaces), key=namespaces.index)
@@ -77,6 +78,7 @@ def collect(
         run.plan(1 + sum(not k.namespaced for k in kinds) + len(namespaces) * per_namespace)
         run.sweep(namespaces)
     logs = run.logs()
+    run.missing += kube.dropped
     metrics: dict[str, dict] = {}
     window = {"start": format_time(start), "end": format_time(end)}
     if prometheus is not None:
@@ -138,13 +140,13 @@ class _Run:
             self.objects.append(redact_object(obj))
 
     def list(self, kind: Kind, namespace: str | None = None, field_selector: str | None = None) -> None:
-        """Add what one list call returns; a kind that cannot be read becomes missing evidence, except
-        Pods and Events (without them there is nothing to diagnose). An add-on that is not installed
-        (Istio's kinds, 404) is nothing missing."""
+        """Add what one list call returns; a kind that cannot be read (forbidden, or too large) becomes
+        missing evidence, except Pods and Events (without them there is nothing to diagnose). An add-on
+        that is not installed (Istio's kinds, 404) is nothing missing."""
         self.step(f"{kind.kind} {namespace or ''}")
         try:
             self.add(self.kube.list(kind, namespace, field_selector))
-        except Forbidden as exc:
+        except Unreadable as exc:
             if kind.kind in REQUIRED:
                 raise
             self.missing.append(f"{kind.kind}: {exc}")
@@ -183,7 +185,11 @@ class _Run:
             self.list(kind, namespace if kind.namespaced else None)
 
     def logs(self) -> dict[LogKey, object]:
-        """Logs of containers that restarted or are not ready (current and previous), redacted."""
+        """Logs of containers that restarted or are not ready (current and previous), redacted.
+
+        A log that cannot be read (a 500 after retries, a server that hangs past the timeout) is missing
+        evidence for its pod; the rest are still read, until a 403 (no log may be read) or the deadline.
+        """
         wanted = [key for pod in self.objects if pod.get("kind") == "Pod" for key in _log_keys(pod)]
         if len(wanted) > MAX_LOG_CONTAINERS * 2:
             self.missing.append(
@@ -193,13 +199,19 @@ class _Run:
             wanted = wanted[: MAX_LOG_CONTAINERS * 2]
         self.plan(len(wanted))
         logs: dict[LogKey, object] = {}
-        for key in wanted:
+        for done, key in enumerate(wanted):
             self.step(f"log {key.pod}")
             try:
                 text = self.kube.log(key.namespace, key.pod, key.container, key.previous)
             except Forbidden as exc:
                 self.missing.append(f"logs: {exc}")
                 break
+            except DeadlinePassed as exc:
+                self.missing.append(f"logs: {len(wanted) - done} not read: {exc}")
+                break
+            except InputError as exc:
+                self.missing.append(f"logs: {exc}")
+                continue
             if text is not None:
                 logs[key] = _constant(redact_text(text))
         return logs

@@ -3,22 +3,27 @@
 Lists come paginated (`limit`/`continue`, ordered by namespace and name as etcd keys are) with `kind`
 and `apiVersion` left off the items, `fieldSelector` filters events and pods, logs honour `tailLines`
 and `limitBytes`, and the failures a live source must survive are switches: 401 without the token, 403
-per verb and resource, 404 for unserved APIs and missing objects, 410 on continue tokens, slow answers.
-Every request is recorded, so tests count calls. Given a certificate it serves HTTPS, as a cluster's
-API does to the pods in it. `python -m tests.servers.kube_api --pods N` serves N
-generated pods (the benchmark runs it in its own process).
+per verb and resource, 404 for unserved APIs and missing objects, 410 on continue tokens, slow answers;
+and what a faulty server does: transient statuses (429 with Retry-After, 5xx), reset connections,
+bodies dripped a byte at a time, requests never answered, items of another kind inside a list, and
+lists far larger than asked for. Every request is recorded, so tests count calls. Given a certificate
+it serves HTTPS, as a cluster's API does to the pods in it. `python -m tests.servers.kube_api --pods N`
+serves N generated pods (the benchmark runs it in its own process).
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import socket
 import ssl
+import struct
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -51,6 +56,18 @@ class Faults:
     expire_continue: int = 0  # answer this many continue tokens with 410 Gone
     delay: dict[str, float] = field(default_factory=dict)  # resource -> seconds before answering
     istio: bool = False  # serve the Istio CRDs
+    # Keyed by the end of a request's path: "/namespaces/apps/pods" (that list), "/pods" (every pod
+    # list), "/pods/NAME/log" (that pod's logs).
+    # Answered first, one a request: an HTTP status, or RESET (the connection reset, unanswered).
+    fail: dict[str, list[int]] = field(default_factory=dict)
+    retry_after: str | None = None  # the Retry-After header of 429 and 503 answers
+    drip: dict[str, float] = field(default_factory=dict)  # seconds between the bytes of the answer
+    hang: set[str] = field(default_factory=set)  # never answered (until the server stops)
+    smuggle: dict[str, list[dict]] = field(default_factory=dict)  # items added to a list, kind and all
+    huge: dict[str, int] = field(default_factory=dict)  # a list of this many bytes, whatever the limit
+
+
+RESET = 0  # in `Faults.fail`, and from `answer`: reset the connection instead of answering
 
 
 class KubeApiDouble:
@@ -65,6 +82,8 @@ class KubeApiDouble:
         self.faults = Faults()
         self.requests: list[Request] = []
         self.log_bytes_sent: dict[tuple[str, str, str, bool], int] = defaultdict(int)
+        self.huge_bytes_sent: dict[str, int] = defaultdict(int)
+        self._stopped = threading.Event()
         self.logs = logs or {}
         self._lock = threading.Lock()
         self._pages: dict[str, bytes] = {}
@@ -88,6 +107,7 @@ class KubeApiDouble:
         return self
 
     def stop(self) -> None:
+        self._stopped.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -131,6 +151,9 @@ class KubeApiDouble:
             self.requests.append(Request(method, path, query))
         if token != TOKEN:
             return _status(401, "Unauthorized", "Unauthorized")
+        faulty = self._faulty(path)
+        if faulty is not None:
+            return faulty
         parts = [p for p in path.split("/") if p]
         if parts == ["version"]:
             return (
@@ -166,7 +189,26 @@ class KubeApiDouble:
             items = [o for o in items if o["metadata"].get("namespace") == namespace]
         if verb == "get":
             return self._get(resource, items, rest[1])
-        return self._list(resource, group_version, namespace, items, query)
+        status, content_type, body = self._list(resource, group_version, namespace, items, query, path)
+        interval = _ending(self.faults.drip, path)
+        return status, content_type, body if interval is None else _dripped(body, interval)
+
+    def _faulty(self, path: str):
+        """The answer a fault switched on for `path` gives instead of the real one, or None."""
+        with self._lock:
+            statuses = _ending(self.faults.fail, path)
+            status = statuses.pop(0) if statuses else None
+        if status == RESET:
+            return RESET, "", b""
+        if status is not None:
+            return _status(status, HTTPStatus(status).phrase.replace(" ", ""), f"fault: {status}")
+        if any(path.endswith(suffix) for suffix in self.faults.hang):
+            self._stopped.wait()
+            return _status(503, "ServiceUnavailable", "the server is shutting down")
+        size = _ending(self.faults.huge, path)
+        if size is not None:
+            return 200, "application/json", _counted_huge(_huge_list(path, size), self, path)
+        return None
 
     def _get(self, resource: str, items: list[dict], name: str):
         for obj in items:
@@ -174,7 +216,7 @@ class KubeApiDouble:
                 return 200, "application/json", json.dumps(obj)
         return _status(404, "NotFound", f'{resource} "{name}" not found')
 
-    def _list(self, resource: str, group_version: str, namespace: str | None, items: list[dict], query):
+    def _list(self, resource: str, group_version: str, namespace: str | None, items: list[dict], query, path):
         key = json.dumps([resource, namespace, sorted(query.items()), self.resource_version])
         if key in self._pages:
             return 200, "application/json", self._pages[key]
@@ -212,7 +254,8 @@ class KubeApiDouble:
                 "apiVersion": group_version,
                 "metadata": metadata,
                 # The API leaves kind and apiVersion off list items.
-                "items": [{k: v for k, v in o.items() if k not in ("kind", "apiVersion")} for o in page],
+                "items": [{k: v for k, v in o.items() if k not in ("kind", "apiVersion")} for o in page]
+                + (_ending(self.faults.smuggle, path) or []),
             }
         ).encode()
         self._pages[key] = body
@@ -243,6 +286,39 @@ class KubeApiDouble:
 def _counted(chunks: Iterable[bytes], server: KubeApiDouble, key) -> Iterable[bytes]:
     for chunk in chunks:
         server.log_bytes_sent[key] += len(chunk)
+        yield chunk
+
+
+def _ending(table: dict, path: str):
+    """The value of `table` whose key ends `path`, or None."""
+    return next((value for suffix, value in table.items() if path.endswith(suffix)), None)
+
+
+def _dripped(body: str | bytes, interval: float) -> Iterable[bytes]:
+    data = body.encode() if isinstance(body, str) else body
+    for i in range(len(data)):
+        time.sleep(interval)
+        yield data[i : i + 1]
+
+
+def _huge_list(path: str, size: int) -> Iterable[bytes]:
+    """A pod list of about `size` bytes, made as it is sent: pods with 64 KiB annotations."""
+    namespace = path.split("/")[-2]
+    yield b'{"kind":"PodList","apiVersion":"v1","metadata":{},"items":['
+    sent, i = 0, 0
+    while sent < size:
+        pod = {
+            "metadata": {"name": f"huge-{i:07d}", "namespace": namespace, "annotations": {"pad": "x" * 65536}}
+        }
+        chunk = (b"," if i else b"") + json.dumps(pod).encode()
+        sent, i = sent + len(chunk), i + 1
+        yield chunk
+    yield b"]}"
+
+
+def _counted_huge(chunks: Iterable[bytes], server: KubeApiDouble, path: str) -> Iterable[bytes]:
+    for chunk in chunks:
+        server.huge_bytes_sent[path] += len(chunk)
         yield chunk
 
 
@@ -295,9 +371,15 @@ def _handler(server: KubeApiDouble) -> type[BaseHTTPRequestHandler]:
             scheme, _, credentials = self.headers.get("Authorization", "").partition(" ")
             token = credentials if scheme.lower() == "bearer" else None
             status, content_type, body = server.answer("GET", url.path, query, token)
+            if status == RESET:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.close_connection = True
+                return  # closed with a linger of 0: the client reads a reset, not an answer
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
+                if status in (429, 503) and server.faults.retry_after is not None:
+                    self.send_header("Retry-After", server.faults.retry_after)
                 if isinstance(body, str | bytes):
                     data = body.encode() if isinstance(body, str) else body
                     self.send_header("Content-Length", str(len(data)))

@@ -8,7 +8,16 @@ import pytest
 from kubernetes import client
 
 from incident_lib.errors import InputError
-from incident_lib.sources.kubernetes import LOG_LIMIT_BYTES, KubeSource, NotServed
+from incident_lib.sources.kubernetes import (
+    LOG_LIMIT_BYTES,
+    MAX_ANSWER_BYTES,
+    DeadlinePassed,
+    KubeSource,
+    NotServed,
+    TooLarge,
+)
+from incident_lib.sources.retry import MAX_WAIT, wait_before_retry
+from tests.servers.kube_api import RESET
 from tests.sources.conftest import LOAD_PODS
 
 OOM_POD = "oom-test-7f77d89c59-vqgkt"
@@ -131,9 +140,93 @@ def test_each_source_has_its_own_configuration_and_the_global_one_is_untouched(k
     assert client.Configuration.get_default_copy().host == before != kube_api.url
 
 
-def test_managed_fields_are_left_out_as_kubectl_shows_objects(kubeconfig, kube_api):
+def test_managed_fields_keep_who_wrote_when_without_the_fields_they_own(kubeconfig, kube_api):
     served = next(p for p in kube_api.objects["pods"] if p["metadata"]["namespace"] == "load")
     assert served["metadata"]["managedFields"]  # what the API keeps: the kubelet's and controller's fields
     pods = KubeSource.connect().list("Pod", "load")
-    assert not any("managedFields" in p["metadata"] for p in pods)
-    assert pods[0]["metadata"]["labels"] == served["metadata"]["labels"]
+    pod = next(p for p in pods if p["metadata"]["name"] == served["metadata"]["name"])
+    kept = pod["metadata"]["managedFields"]
+    assert [e["manager"] for e in kept] == [e["manager"] for e in served["metadata"]["managedFields"]]
+    assert all(e["time"] and "fieldsV1" not in e for e in kept)
+    assert pod["metadata"]["labels"] == served["metadata"]["labels"]
+
+
+def test_the_wait_before_a_retry_doubles_and_a_retry_after_is_honoured_up_to_a_cap():
+    assert [wait_before_retry(attempt) for attempt in (1, 2, 3)] == [0.5, 1.0, 2.0]
+    assert wait_before_retry(1, "3") == 3.0
+    assert wait_before_retry(1, "86400") == MAX_WAIT
+    assert wait_before_retry(2, "Wed, 21 Oct 2015 07:28:00 GMT") == 1.0  # a date: the usual wait
+
+
+def test_transient_answers_are_tried_again_and_the_list_is_whole(kubeconfig, kube_api):
+    kube_api.faults.fail["/namespaces/load/pods"] = [500, RESET]
+    kube = KubeSource.connect()
+    assert len(kube.list("Pod", "load")) == LOAD_PODS
+    assert kube.calls == 2 + 2  # two failed attempts, then the two pages
+
+
+def test_a_server_that_stays_unavailable_is_one_line_naming_the_status_and_the_list(kubeconfig, kube_api):
+    kube_api.faults.fail["/namespaces/apps/pods"] = [503] * 10
+    with pytest.raises(
+        InputError, match=r"could not list pods in namespace apps: 503 .*; gave up after 3 attempts$"
+    ):
+        KubeSource.connect().list("Pod", "apps")
+
+
+def test_a_429_is_not_an_unreachable_api(kubeconfig, kube_api):
+    kube_api.faults.fail["/namespaces/apps/pods"] = [429] * 10
+    kube_api.faults.retry_after = "0"
+    with pytest.raises(InputError) as error:
+        KubeSource.connect().list("Pod", "apps")
+    assert ": 429 " in str(error.value) and "cannot reach" not in str(error.value)
+
+
+def test_a_dripped_answer_ends_at_the_timeout_not_at_its_last_byte(kubeconfig, kube_api):
+    kube_api.faults.drip["/namespaces/apps/services"] = 0.5
+    started = time.monotonic()
+    with pytest.raises(InputError, match=r"did not answer within 1 s \(trying to list services"):
+        KubeSource.connect(timeout=1).list("Service", "apps")
+    assert time.monotonic() - started < 10  # the answer has hundreds of bytes: minutes at this pace
+
+
+def test_the_deadline_bounds_the_run_and_no_request_starts_after_it(kubeconfig, kube_api):
+    kube_api.faults.delay["services"] = 0.4
+    kube = KubeSource(KubeSource.connect().api_client, "lab", timeout=5, run_deadline=0.6).for_run()
+    kube.list("Service", "apps")
+    with pytest.raises(DeadlinePassed, match=r"the run reached its deadline of 0\.6 s \(trying to list"):
+        kube.list("Service", "apps")
+    calls = kube.calls
+    with pytest.raises(DeadlinePassed):
+        kube.list("Pod", "apps")
+    assert kube.calls == calls
+
+
+def test_a_retry_after_beyond_the_deadline_is_not_waited_for(kubeconfig, kube_api):
+    kube_api.faults.fail["/namespaces/apps/pods"] = [429]
+    kube_api.faults.retry_after = "5"
+    kube = KubeSource(KubeSource.connect().api_client, "lab", timeout=5, run_deadline=2).for_run()
+    started = time.monotonic()
+    with pytest.raises(InputError, match=r": 429 .*; gave up after 1 attempt$"):
+        kube.list("Pod", "apps")
+    assert time.monotonic() - started < 2
+
+
+def test_an_item_of_another_kind_in_a_list_is_left_out_and_described(kubeconfig, kube_api):
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": "apps"}}
+    kube_api.faults.smuggle["/namespaces/apps/pods"] = [secret, "not an object"]
+    kube = KubeSource.connect()
+    pods = kube.list("Pod", "apps")
+    assert pods and {p["kind"] for p in pods} == {"Pod"}
+    assert kube.dropped == [
+        "Pod: list pods in namespace apps: left out an item of kind 'Secret' (apiVersion 'v1')",
+        "Pod: list pods in namespace apps: left out an item that is not an object",
+    ]
+
+
+def test_an_answer_over_the_limit_is_too_large_and_not_read_to_its_end(kubeconfig, kube_api):
+    kube_api.faults.huge["/namespaces/apps/pods"] = 4 * MAX_ANSWER_BYTES
+    with pytest.raises(
+        TooLarge, match=r"could not list pods in namespace apps: the answer is larger than 32 MiB"
+    ):
+        KubeSource.connect().list("Pod", "apps")
+    assert kube_api.huge_bytes_sent["/api/v1/namespaces/apps/pods"] < 2 * MAX_ANSWER_BYTES

@@ -200,3 +200,33 @@ def test_istio_objects_are_collected_when_the_cluster_serves_them(kubeconfig, ku
     [collected] = snapshot.of_kind("DestinationRule")
     assert collected["spec"]["host"] == "payments-service"
     assert "missing" not in snapshot.manifest or not any("istio" in m for m in snapshot.manifest["missing"])
+
+
+def test_a_log_that_cannot_be_read_is_missing_evidence_and_the_next_is_still_read(kubeconfig, kube_api):
+    kube_api.faults.fail[f"/pods/{OOM_POD}/log"] = [500] * 3  # every attempt at the first log: the current
+    snapshot = collect(KubeSource.connect(), ["default"], None, captured_at=NOW)
+    assert snapshot.log("default", OOM_POD, "app", previous=False) is None
+    assert "got signal 9" in snapshot.log("default", OOM_POD, "app", previous=True)
+    [missing] = [m for m in snapshot.manifest["missing"] if m.startswith("logs: ")]
+    assert f"could not get pods/log of default/{OOM_POD} container app: 500" in missing
+    assert missing.endswith("gave up after 3 attempts")
+
+
+def test_logs_not_read_by_the_deadline_are_missing_evidence_not_a_failure(kubeconfig, kube_api):
+    kube_api.faults.hang.add(f"/pods/{OOM_POD}/log")
+    kube = KubeSource(KubeSource.connect().api_client, "lab", timeout=5, run_deadline=2)
+    snapshot = collect(kube, ["default"], None, captured_at=NOW)
+    assert snapshot.of_kind("Pod") and not snapshot.logs
+    [missing] = [m for m in snapshot.manifest["missing"] if m.startswith("logs: ")]
+    assert missing.startswith("logs: 2 not read: ") and "reached its deadline of 2 s" in missing
+
+
+def test_an_item_of_another_kind_in_a_list_is_noted_in_the_manifest(kubeconfig, kube_api):
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": "default"}}
+    kube_api.faults.smuggle["/namespaces/default/pods"] = [secret]
+    snapshot = collect(KubeSource.connect(), ["default"], None, captured_at=NOW)
+    assert not snapshot.of_kind("Secret") and snapshot.of_kind("Pod")
+    assert (
+        "Pod: list pods in namespace default: left out an item of kind 'Secret' (apiVersion 'v1')"
+        in (snapshot.manifest["missing"])
+    )
