@@ -6,9 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from prometheus_api_client.exceptions import MetricValueConversionError
-
-from incident_lib.errors import InputError
 from incident_lib.metrics.catalogue import POD_SIGNALS, SIGNALS
 
 if TYPE_CHECKING:
@@ -71,17 +68,7 @@ class NamespaceMetrics:
     def _split(self, signal: str, body: dict) -> None:
         from incident_lib.metrics.frames import response_frame
 
-        try:
-            frame = response_frame(body)
-        except (
-            MetricValueConversionError,
-            ValueError,
-            TypeError,
-            IndexError,
-            KeyError,
-            AttributeError,
-        ) as exc:
-            raise InputError(f"metrics/{signal}: samples are not [time, value] pairs ({exc})") from None
+        frame = response_frame(body)
         subject = SIGNALS[signal].subject
         if subject not in frame:
             return

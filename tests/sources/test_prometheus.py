@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
+import tracemalloc
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
@@ -16,11 +18,15 @@ from incident_lib.k8s.objects import parse_time
 from incident_lib.metrics.catalogue import SIGNALS, promql
 from incident_lib.metrics.frames import response_frame
 from incident_lib.sources.prometheus import (
+    MAX_ANSWER_BYTES,
+    MAX_SAMPLES,
     PARALLEL_QUERIES,
     PrometheusError,
     PrometheusSource,
+    display_url,
     duration_seconds,
 )
+from tests.servers.fault_prometheus import FaultPrometheus
 from tests.servers.prometheus import (
     LIMIT,
     MISSING,
@@ -260,3 +266,59 @@ def test_one_heavy_query_that_times_out_among_answered_ones_stops_nothing(record
 def test_a_url_that_is_not_one_is_refused():
     with pytest.raises(InputError, match="expected http"):
         PrometheusSource("prometheus:9090")
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://sre:s3cret@prometheus:9090", "http://prometheus:9090"),
+        ("https://token@prometheus.example/prom/?x=1", "https://prometheus.example/prom/?x=1"),
+        ("http://sre:p@ss@[::1]:9090/", "http://[::1]:9090/"),  # an unescaped @ in the password
+        ("http://prometheus:9090/a@b", "http://prometheus:9090/a@b"),  # an @ in the path is no userinfo
+        ("http://prometheus.monitoring:9090", "http://prometheus.monitoring:9090"),
+    ],
+)
+def test_a_url_is_shown_without_its_userinfo(url, shown):
+    assert display_url(url) == shown
+
+
+def test_credentials_in_the_url_are_sent_as_basic_auth_and_never_shown(recorder):
+    source = PrometheusSource(recorder.replace("http://", "http://sre:p%40ss@"), timeout=0.2)
+    assert source.url == recorder
+    source.range_query("up", START, END, "15s")
+    _Recorder.delay = 1.0
+    fetched = source.fetch(["apps"], START, END, signals=("cpu_usage",))
+    (_, headers), *_ = _Recorder.seen
+    assert headers["Authorization"] == "Basic " + base64.b64encode(b"sre:p@ss").decode()
+    assert fetched.missing == {"cpu_usage.apps": f"Prometheus at {recorder}: no answer within 0.2 s"}
+
+
+def test_a_url_that_is_refused_is_named_without_its_credentials():
+    with pytest.raises(InputError, match="'ftp://prometheus:9090': expected http") as refused:
+        PrometheusSource("ftp://sre:s3cret@prometheus:9090")
+    assert "s3cret" not in str(refused.value)
+
+
+def test_one_collection_keeps_at_most_max_samples_and_says_why_it_stopped():
+    # every answer holds one series of ~250,000 samples, under the limit of one answer
+    with FaultPrometheus("samples", samples=250_000) as server:
+        fetched = PrometheusSource(server.url).fetch(["default"], START, END)
+    kept = sum(len(body["data"]["result"][0]["values"]) for body in fetched.metrics.values())
+    assert len(fetched.metrics) == MAX_SAMPLES // 250_000 and kept <= MAX_SAMPLES
+    over = {why for name, why in fetched.missing.items() if name not in fetched.metrics}
+    assert len(over) == 1 and over.pop().endswith(f"left of the {MAX_SAMPLES:,} one collection keeps")
+
+
+def test_answers_that_never_end_cost_at_most_the_limit_of_the_few_read_at_once():
+    with FaultPrometheus("oversize") as server:
+        tracemalloc.start()
+        try:
+            fetched = PrometheusSource(server.url).fetch(["default"], START, END)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert fetched.metrics == {} and len(fetched.missing) == len(SIGNALS)
+    assert set(fetched.missing.values()) == {
+        f"Prometheus at {server.url}: answer over 16 MiB, not read further"
+    }
+    assert peak < (PARALLEL_QUERIES + 1) * MAX_ANSWER_BYTES  # not 17 answers' worth kept to the end
