@@ -85,11 +85,14 @@ def _parser() -> argparse.ArgumentParser:
     capture = commands.add_parser(
         "capture", help="save the live cluster's evidence of some namespaces as an incident bundle"
     )
+    capture.add_argument("-n", "--namespace", action="append", help="a namespace to capture (repeatable)")
+    capture.add_argument("-o", "--output", type=Path, help="a new directory, or a file ending .tar.gz")
+    capture.add_argument("--force", action="store_true", help="replace the bundle already at -o")
     capture.add_argument(
-        "-n", "--namespace", action="append", required=True, help="a namespace to capture (repeatable)"
-    )
-    capture.add_argument(
-        "-o", "--output", required=True, type=Path, help="a new directory, or a file ending .tar.gz"
+        "--clean",
+        action="store_true",
+        help="capture nothing: remove the partial captures that killed captures left beside -o "
+        "(default: in the current directory)",
     )
     _live_arguments(capture)
     capture.set_defaults(command=_capture)
@@ -195,7 +198,11 @@ def _live_arguments(parser: argparse.ArgumentParser) -> None:
         help="metrics window: a duration ending now (30m, 1h, 6h) or START/END in RFC 3339 (default 1h)",
     )
     live.add_argument(
-        "--timeout", type=float, default=15.0, metavar="SECONDS", help="per request (default 15)"
+        "--timeout",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help="each request's total time; a run's deadline is 20 times this (default 15)",
     )
 
 
@@ -221,14 +228,19 @@ def _live_snapshot(args: argparse.Namespace, namespace, pod: str | None = None, 
 def _capture(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from incident_lib.capture import write_bundle
+    from incident_lib.capture import check_target, clean_partials, write_bundle
 
-    if args.output.exists():
-        raise InputError(f"{args.output} already exists: choose another -o, or remove it first")
+    if args.clean:
+        for partial in clean_partials(args.output.parent if args.output else Path(".")):
+            print(f"removed {partial}")
+        return 0
+    if not (args.namespace and args.output):
+        raise InputError("capture needs -n NAMESPACE and -o PATH (or --clean)")
+    check_target(args.output, args.force)  # before minutes of capture; write_bundle checks atomically
     # disable=None: a bar on a terminal, nothing in a pipe or a log file
     with tqdm(total=0, unit="req", desc="capture", disable=None, file=sys.stderr) as progress:
         snapshot = _live_snapshot(args, args.namespace, progress=progress)
-        path = write_bundle(snapshot, args.output, progress=progress)
+        path = write_bundle(snapshot, args.output, progress=progress, force=args.force)
     missing = snapshot.manifest.get("missing") or []
     print(f"{path}  ({len(snapshot.objects)} objects, {len(snapshot.metrics)} metric queries, "
           f"{len(snapshot.logs)} logs, {len(missing)} missing: see manifest.json)")  # fmt: skip

@@ -6,11 +6,12 @@ import io
 import json
 import re
 import tarfile
+import tracemalloc
 
 import pytest
 
 from incident_lib.errors import InputError
-from incident_lib.sources.bundle import read_bundle
+from incident_lib.sources.bundle import _decoding_cost, read_bundle
 from tests.helpers import OOM_DRILL, write_bundle
 
 POD = {
@@ -180,3 +181,67 @@ def test_a_time_without_a_zone_is_utc_whatever_the_machine_says(tmp_path, monkey
         monkeypatch.delenv("TZ")
         time.tzset()
     assert snapshot.captured_at.isoformat() == "2025-12-17T10:05:00+00:00"
+
+
+def _traced_peak(data: bytes) -> int:
+    """The most memory `json.loads(data)` held at once, as tracemalloc counts it."""
+    tracemalloc.start()
+    try:
+        json.loads(data)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        *(
+            b"[" + item * 20_000 + b"0]"
+            for item in (b"{},", b"[[[[]]]],", b'{"k":0},', b'"ab",', b"0.5,", b"[0],")
+        ),
+        ("{" + ",".join(f'"{i:x}":0' for i in range(20_000)) + "}").encode(),  # keys are never shared
+        b'["' + b"a" * 1_000_000 + b'\\ud83d\\ude00"]',  # one escaped emoji makes the string 4 bytes a letter
+        ('["' + "a" * 1_000_000 + '\U0001f600"]').encode(),
+    ],
+    ids=[
+        "dicts",
+        "nested-lists",
+        "one-key-dicts",
+        "short-strings",
+        "floats",
+        "lists",
+        "unique-keys",
+        "escape",
+        "utf-8",
+    ],
+)
+def test_decoding_json_is_charged_at_least_what_it_costs_whatever_its_shape(data):
+    assert _decoding_cost(data) >= _traced_peak(data)
+
+
+def test_the_shipped_incidents_are_charged_at_most_three_times_what_they_cost():
+    for file in sorted((OOM_DRILL.parent).glob("*/k8s/cluster.json")):
+        data = file.read_bytes()
+        assert _traced_peak(data) <= _decoding_cost(data) <= 3 * _traced_peak(data), file
+
+
+def test_a_bundle_whose_json_would_cost_too_much_memory_is_refused_naming_the_file(tmp_path, monkeypatch):
+    from incident_lib.sources import bundle
+
+    root = write_bundle(tmp_path / "b", [POD] * 2_000)
+    monkeypatch.setattr(bundle, "MAX_JSON_MEMORY", 1 << 20)
+    with pytest.raises(
+        InputError,
+        match=r"^k8s/cluster\.json: decoding it would take the bundle over the 1 MiB of memory it may use$",
+    ):
+        read_bundle(root)
+
+
+def test_a_json_file_over_the_file_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    from incident_lib.sources import bundle
+
+    root = write_bundle(tmp_path / "b", [POD] * 100)
+    monkeypatch.setattr(bundle, "MAX_FILE_BYTES", 1 << 10)
+    with pytest.raises(InputError, match=r"k8s/cluster\.json is \d+ bytes, over the 0 MiB limit"):
+        read_bundle(root)
