@@ -2,7 +2,8 @@
 
 `runner.py` checks a value's type against the notebook's parameters cell; this module checks what the
 project's parameter names mean, whichever notebook declares them: `window` is a duration or START/END,
-`source` is `live` or a bundle that exists, and the names of namespaces and pods are valid and, for a
+`source` is `live` or a bundle that exists, `prometheus_url` holds no credentials (the executed
+notebook keeps its parameters), and the names of namespaces and pods are valid and, for a
 bundle, held by it (the closest names that are, suggested). A mistake then costs one line, not a
 kernel start and a traceback in a cell.
 """
@@ -16,6 +17,7 @@ from incident_lib.errors import InputError
 from incident_lib.names import dns_label, dns_subdomain, not_found
 from incident_lib.snapshot import Snapshot, parse_window
 from incident_lib.sources.open import LIVE
+from incident_lib.sources.prometheus import display_url
 
 NAMESPACE_PARAMETERS = ("namespace", "namespaces", "monitoring_namespace")
 POD_PARAMETERS = ("pod", "pods")
@@ -30,6 +32,8 @@ def check_meanings(given: dict[str, object], effective: dict[str, object]) -> No
         _check_window(str(given["window"]))
     if "source" in given:
         _check_source(source)
+    if "prometheus_url" in given:
+        _check_no_credentials(str(given["prometheus_url"]))
     namespaces = {n: _as_list(given[n]) for n in NAMESPACE_PARAMETERS if n in given}
     pods = {n: _as_list(given[n]) for n in POD_PARAMETERS if n in given}
     for values in namespaces.values():
@@ -69,6 +73,14 @@ def _check_source(source: str) -> None:
         )
     if not (path.is_dir() or path.is_file()):
         raise InputError(f"parameter source: {source} is neither a directory nor a file")
+
+
+def _check_no_credentials(url: str) -> None:
+    if display_url(url) != url:  # papermill writes parameters into the executed notebook, verbatim
+        raise InputError(
+            "parameter prometheus_url: the executed notebook would keep the credentials in the URL; "
+            "give them in PROMETHEUS_USER and PROMETHEUS_PASSWORD (or PROMETHEUS_TOKEN) instead"
+        )
 
 
 def _bundle(source: str) -> Snapshot:

@@ -21,7 +21,7 @@ from incident_lib.k8s.kinds import KINDS, OPTIONAL_GROUPS
 from incident_lib.k8s.quantity import parse_quantity
 from incident_lib.k8s.selectors import matches
 from incident_lib.snapshot import Snapshot
-from incident_lib.sources.prometheus import PrometheusError, PrometheusSource
+from incident_lib.sources.prometheus import PrometheusError, PrometheusSource, display_url
 
 HTTP_TIMEOUT = 5.0
 
@@ -171,7 +171,7 @@ def prometheus_targets(url: str) -> CheckResult:
         ok,
         "Open Status > Targets in Prometheus; a target down usually means a ServiceMonitor selecting the "
         "wrong port or label, or a NetworkPolicy in the way.",
-        f"curl -s {url.rstrip('/')}/api/v1/targets?state=active",
+        f"curl -s {display_url(url).rstrip('/')}/api/v1/targets?state=active",
     )
 
 

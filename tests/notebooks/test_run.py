@@ -110,6 +110,7 @@ def test_run_with_a_value_of_the_wrong_type_exits_2_listing_the_parameters(tmp_p
             "parameter namespaces: namespace 'nope' not found; the snapshot holds apps",
         ),
         ("namespaces", "Apps", "invalid namespace name 'Apps'"),
+        ("prometheus_url", "http://sre:s3cret@prometheus:9090", "keep the credentials in the URL"),
     ],
 )
 def test_parameters_that_mean_nothing_are_refused_before_a_kernel_starts(
