@@ -30,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"incident-lab: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        print(f"incident-lab: interrupted{f'; {exc}' if str(exc) else ''}", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug, or input no check foresaw: still one line, and never exit 1
         print(

@@ -41,9 +41,14 @@ PATH_PARAMETERS = (
     "source",
     "values_file",
 )  # relative paths given by a user are relative to where they ran the command
+KERNEL_LOG = ".kernel.log"  # the kernel's stderr while it runs; kept as kernel.log if a run fails
 INPUT_ERRORS = ("InputError", "NotFound")  # incident_lib.errors' classes, as a cell's traceback names them
 TEMPLATES = Path(__file__).parent / "report" / "templates"  # nbconvert templates of the HTML reports
 SOCKET_PATH_MAX = 100  # bytes of a Unix socket path: 108 on Linux, 104 on macOS, a margin kept
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a run: what was executed so far is kept; the message says where."""
 
 
 class NotebookFailed(Exception):
@@ -234,17 +239,24 @@ def run_notebook(
     if OUTPUT_DIR in declared:
         injected[OUTPUT_DIR] = str(folder.resolve())
     partial = folder / f".{name}.partial.ipynb"
+    kernel_log = folder / KERNEL_LOG
     started = time.perf_counter()
     try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(partial),
-            parameters=injected,
-            cwd=str(notebook.parent),
-            progress_bar=sys.stderr.isatty(),  # a bar on a terminal; nothing in cron's or CI's logs
-            kernel_manager_class=_ipc_kernel_manager(),
-        )
+        with kernel_log.open("wb") as log:
+            papermill.execute_notebook(
+                str(notebook),
+                str(partial),
+                parameters=injected,
+                cwd=str(notebook.parent),
+                progress_bar=sys.stderr.isatty(),  # a bar on a terminal; nothing in cron's or CI's logs
+                kernel_manager_class=_kernel_manager(log),
+            )
+    except KeyboardInterrupt:
+        _keep_if_said(kernel_log)
+        kept = partial.rename(folder / f"{name}.interrupted.ipynb") if partial.exists() else folder
+        raise Interrupted(f"the executed notebook so far is kept: {kept}") from None
     except papermill.PapermillExecutionError as exc:
+        _keep_if_said(kernel_log)
         kept = partial.rename(folder / f"{name}.failed.ipynb")
         if exc.ename in INPUT_ERRORS:  # the input is wrong, not the notebook: the CLI's one line, exit 2
             raise InputError(f"{exc.evalue} (executed notebook kept: {kept})") from None
@@ -252,6 +264,7 @@ def run_notebook(
             f"{notebook.name}: cell {exc.exec_count} raised {exc.ename}: {exc.evalue}", kept
         ) from None
     seconds = time.perf_counter() - started
+    kernel_log.unlink()
     executed = partial.rename(folder / f"{name}.ipynb")
     node = nbformat.read(executed, as_version=4)
     handed = handed_findings(node)
@@ -262,25 +275,39 @@ def run_notebook(
     return RunOutputs(folder, executed, html, findings, document, seconds)
 
 
-def _ipc_kernel_manager() -> type:
-    """A kernel manager whose sockets are files in Jupyter's runtime folder rather than loopback TCP
-    ports: only this user can reach the kernel, and the kernel has no plain-TCP warning to print on
-    every run. Loopback TCP still when that folder cannot be made, or its path is too long for a
-    socket's (about 100 bytes)."""
+def _keep_if_said(kernel_log: Path) -> None:
+    """The kernel's own log of a run that did not finish: kept as `kernel.log` when it says anything."""
+    if kernel_log.stat().st_size:
+        kernel_log.rename(kernel_log.with_name("kernel.log"))
+    else:
+        kernel_log.unlink()
+
+
+def _kernel_manager(log) -> type:
+    """A kernel manager whose kernel writes its own messages (shutdown noise, a ZMQ error on Ctrl-C)
+    to `log` rather than to our stderr, whose sockets are files in Jupyter's runtime folder rather than
+    loopback TCP ports: only this user can reach the kernel, and the kernel has no plain-TCP warning to
+    print. Loopback TCP still when that folder cannot be made, or its path is too long for a socket's
+    (about 100 bytes). The kernel runs in a session of its own (jupyter_client does so), so Ctrl-C
+    reaches this process only, which stops the kernel."""
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.paths import jupyter_runtime_dir
     from traitlets import default
 
+    class LoggedKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+            await super()._async_launch_kernel(kernel_cmd, **{**kw, "stdout": log, "stderr": log})
+
     runtime = os.path.abspath(jupyter_runtime_dir())  # absolute: the kernel runs in the notebook's folder
     prefix = os.path.join(runtime, f"kernel-{uuid.uuid4().hex[:8]}")
     if len(prefix.encode()) + len("-65535") > SOCKET_PATH_MAX:
-        return AsyncKernelManager
+        return LoggedKernelManager
     try:
         os.makedirs(runtime, mode=0o700, exist_ok=True)
     except OSError:
-        return AsyncKernelManager
+        return LoggedKernelManager
 
-    class IPCKernelManager(AsyncKernelManager):
+    class IPCKernelManager(LoggedKernelManager):
         @default("transport")
         def _transport_default(self) -> str:
             return "ipc"

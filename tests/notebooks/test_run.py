@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -161,19 +166,54 @@ def test_a_bundle_a_cell_cannot_read_is_the_clis_one_line_exit_2(tmp_path, capsy
     assert [p.name for p in folder.iterdir()] == ["sweep.failed.ipynb"]
 
 
-def test_a_failing_cell_exits_3_and_keeps_the_notebook(tmp_path):
+def write_notebook(path: Path, *cells: str) -> Path:
+    """A notebook whose first cell is its parameters cell."""
     kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook = nbformat.v4.new_notebook(metadata={"kernelspec": kernel})
-    notebook.cells = [
-        nbformat.v4.new_code_cell("limit: int = 1  # how many", metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("raise RuntimeError(f'a bug, with limit {limit}')"),
-    ]
-    nbformat.write(notebook, tmp_path / "buggy.ipynb")
+    notebook.cells = [nbformat.v4.new_code_cell(cells[0], metadata={"tags": ["parameters"]})]
+    notebook.cells += [nbformat.v4.new_code_cell(cell) for cell in cells[1:]]
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_a_failing_cell_exits_3_and_keeps_the_notebook(tmp_path):
+    write_notebook(
+        tmp_path / "buggy.ipynb",
+        "limit: int = 1  # how many",
+        "raise RuntimeError(f'a bug, with limit {limit}')",
+    )
     result = cli("run", str(tmp_path / "buggy.ipynb"), "-p", "limit", "2", "--out", str(tmp_path / "out"))
     assert result.returncode == 3
     assert "raised RuntimeError: a bug, with limit 2" in result.stderr
     [folder] = (tmp_path / "out" / "buggy").iterdir()
     assert [p.name for p in folder.iterdir()] == ["buggy.failed.ipynb"]
+
+
+def test_ctrl_c_exits_130_with_one_line_and_keeps_the_notebook_so_far(tmp_path):
+    started = tmp_path / "started"
+    notebook = write_notebook(
+        tmp_path / "slow.ipynb",
+        "seconds: int = 120  # how long",
+        f"open({str(started)!r}, 'w').close()",
+        "import time; time.sleep(seconds)",
+    )
+    run = subprocess.Popen(
+        [sys.executable, "-m", "incident_lib.cli", "run", str(notebook), "--out", str(tmp_path / "out")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not started.exists() and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    run.send_signal(signal.SIGINT)
+    _, stderr = run.communicate(timeout=60)
+
+    assert run.returncode == 130
+    [line] = stderr.splitlines()  # no ZMQ traceback: the kernel's own messages went to its log
+    assert line.startswith("incident-lab: interrupted; the executed notebook so far is kept: ")
+    [folder] = (tmp_path / "out" / "slow").iterdir()
+    assert "slow.interrupted.ipynb" in {p.name for p in folder.iterdir()}
 
 
 def test_postmortem_run_writes_the_draft_with_its_graph_beside_the_notebook(tmp_path):
