@@ -10,13 +10,11 @@ kernel start and a traceback in a cell.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from incident_lib.durations import parse_duration
 from incident_lib.errors import InputError
 from incident_lib.names import dns_label, dns_subdomain, not_found
 from incident_lib.snapshot import Snapshot, parse_window
-from incident_lib.sources.open import LIVE
+from incident_lib.sources.open import LIVE, bundle_path
 from incident_lib.sources.prometheus import display_url
 
 NAMESPACE_PARAMETERS = ("namespace", "namespaces", "monitoring_namespace")
@@ -66,7 +64,7 @@ def _check_window(window: str) -> None:
 def _check_source(source: str) -> None:
     if source == LIVE:
         return
-    path = Path(source)
+    path = bundle_path(source)
     if not path.exists():
         raise InputError(
             f"parameter source: {source} does not exist (a bundle directory, a .tar.gz, or live)"
@@ -86,7 +84,7 @@ def _check_no_credentials(url: str) -> None:
 def _bundle(source: str) -> Snapshot:
     from incident_lib.sources.bundle import read_bundle
 
-    return read_bundle(source)
+    return read_bundle(bundle_path(source))
 
 
 def _check_held(

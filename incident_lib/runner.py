@@ -232,7 +232,7 @@ def run_notebook(
     _validated(notebook, _settable(declared), parameters)
     defaults = {n: _default(p["default"]) for n, p in declared.items() if n != OUTPUT_DIR}
     effective = defaults | parameters
-    check_meanings(parameters, resolve_paths(defaults, notebook.parent) | parameters)
+    check_meanings(parameters, effective)
     name = name or notebook.stem
     folder = run_folder(root, name, now)
     injected = dict(parameters)

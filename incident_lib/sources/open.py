@@ -9,12 +9,25 @@ The same notebook on a laptop reads a bundle. `open_snapshot` hides which, so a 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from incident_lib.snapshot import Snapshot
 from incident_lib.sources.bundle import read_bundle
 
 LIVE = "live"  # the `source` that means the cluster; a bundle named so is reached as ./live
 DEFAULT_WINDOW = "1h"
+PROJECT = Path(__file__).resolve().parents[2]  # the repository, where the shipped incidents are
+
+
+def bundle_path(source: str) -> Path:
+    """Where the bundle `source` names is: the path as given when it exists (relative to the working
+    directory), else relative to the project, so the notebooks' default (`incidents/oom-drill`) is
+    found whether papermill runs them from the repository or from notebooks/."""
+    path = Path(source)
+    if path.exists() or path.is_absolute():
+        return path
+    shipped = PROJECT / path
+    return shipped if shipped.exists() else path
 
 
 def open_snapshot(
@@ -36,7 +49,7 @@ def open_snapshot(
     other arguments are for the live path (notebooks select namespaces and pods themselves).
     """
     if source != LIVE:
-        return read_bundle(source)
+        return read_bundle(bundle_path(source))
     return live_snapshot(namespaces, prometheus_url, window or DEFAULT_WINDOW, pod, context, timeout)
 
 

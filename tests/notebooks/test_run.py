@@ -55,7 +55,7 @@ def test_run_sweep_writes_findings_json_and_fail_on_critical_exits_1(tmp_path):
     document = json.loads((folder / "findings.json").read_text())
     assert document["notebook"] == "sweep.ipynb"
     assert document["parameters"] == {
-        "source": "../incidents/oom-drill",
+        "source": "incidents/oom-drill",
         "namespaces": [],
         "prometheus_url": "",
         "window": "1h",
@@ -74,6 +74,14 @@ def test_run_sweep_writes_findings_json_and_fail_on_critical_exits_1(tmp_path):
     )
     assert "pods.oom_killed/" in html.split("</header>")[0]  # the rules behind the findings, in the header
     assert "<script src=" not in html and "MathJax" not in html  # nothing fetched: it opens offline
+
+
+@pytest.mark.parametrize("cwd", [ROOT, ROOT / "notebooks"], ids=["from-the-repository", "from-notebooks"])
+def test_papermill_runs_a_notebook_on_its_default_source_from_the_repository_or_notebooks(cwd, tmp_path):
+    import papermill
+
+    papermill.execute_notebook(str(SWEEP), str(tmp_path / "out.ipynb"), cwd=str(cwd), progress_bar=False)
+    assert "oom_killed" in (tmp_path / "out.ipynb").read_text()
 
 
 def test_a_runtime_folder_too_long_for_socket_paths_runs_the_kernel_over_loopback_tcp(tmp_path):
