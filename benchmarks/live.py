@@ -9,9 +9,13 @@ promtool, and the Kubernetes API double in a process of its own):
    shows the catalogue's request count does not grow with pods.
    Targets: requests constant in the number of pods, at least 20x faster.
 2. listing 5,000 pods (pages of 500, with managedFields as an API server keeps them) as raw JSON
-   (`_preload_content=False`, collector paused, managedFields dropped: what the live source does)
-   against the client's model deserialisation (`V1PodList`), with the collector on as the client
-   leaves it, and paused: best-of-3 time and peak traced memory. Target: at least 5x faster.
+   (`_preload_content=False`, managedFields dropped: what the live source does) against the client's
+   model deserialisation (`V1PodList`): time and peak traced memory. Target: at least 5x faster.
+
+Like with like: the collector is paused on both sides of each ratio (the live sources pause it while they
+decode, so the naive queries and the client models run paused too); the client models with the collector
+on, as the client leaves it, are printed for reference only. The approaches run interleaved, `--runs`
+times; figures are the median with the spread (min-max), never the best run.
 
 This is a measurement: it prints its figures and exits 0 whether or not the targets are met.
 
@@ -23,11 +27,13 @@ from __future__ import annotations
 
 import argparse
 import gc
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,48 +54,74 @@ DATA_START = parse_time("2025-12-17T09:25:00Z")  # rates over [5m] need history 
 RESOURCE_SIGNALS = tuple(name for name, s in SIGNALS.items() if s.profile == "resources")
 
 
-def sweep(prom_url: str, pods: int) -> None:
+def interleaved(approaches: dict[str, Callable[[], object]], runs: int) -> dict[str, list[float]]:
+    """Seconds of each approach, run after run in turn, so slow drifts of a shared machine hit all alike."""
+    times: dict[str, list[float]] = {name: [] for name in approaches}
+    for _ in range(runs):
+        for name, approach in approaches.items():
+            gc.collect()
+            started = time.perf_counter()
+            approach()
+            times[name].append(time.perf_counter() - started)
+    return times
+
+
+def spread(values: list[float], unit: str = " s") -> str:
+    """`median [min-max]`."""
+    return f"{statistics.median(values):7.3f}{unit} [{min(values):.3f}-{max(values):.3f}]"
+
+
+def ratios(slow: list[float], fast: list[float]) -> list[float]:
+    """`slow / fast` run by run: the runs were interleaved, so each pair saw the same machine."""
+    return [s / f for s, f in zip(slow, fast, strict=True)]
+
+
+def sweep(prom_url: str, pods: int, runs: int) -> None:
     catalogue = PrometheusSource(prom_url)
     step = catalogue.fetch(["load"], START, END, signals=RESOURCE_SIGNALS).step  # and warm Prometheus' caches
-    figures = {}
+    calls = {}
     for namespace in ("small", "load"):
-        runs = []
-        for _ in range(3):
-            catalogue.calls = 0
-            started = time.perf_counter()
-            fetched = catalogue.fetch([namespace], START, END, signals=RESOURCE_SIGNALS)
-            runs.append(time.perf_counter() - started)
-        figures[namespace] = (catalogue.calls, min(runs), fetched)
-    calls, catalogue_s, fetched = figures["load"]
+        catalogue.calls = 0
+        fetched = catalogue.fetch([namespace], START, END, signals=RESOURCE_SIGNALS)
+        calls[namespace] = catalogue.calls
     series = sum(len(b["data"]["result"]) for b in fetched.metrics.values())
-
     naive = PrometheusSource(prom_url)
-    started = time.perf_counter()
-    naive_series = 0
-    for signal in RESOURCE_SIGNALS:
-        query = promql(signal, "load")
-        for i in range(pods):
-            per_pod = query.replace('namespace="load"', f'namespace="load", pod="load-{i:05d}"')
-            naive_series += len(naive.range_query(per_pod, START, END, step)["data"]["result"])
-    naive_s = time.perf_counter() - started
 
+    def per_pod() -> int:
+        found = 0
+        with gc_paused():  # as the catalogue's fetch
+            for signal in RESOURCE_SIGNALS:
+                query = promql(signal, "load")
+                for i in range(pods):
+                    per_pod = query.replace('namespace="load"', f'namespace="load", pod="load-{i:05d}"')
+                    found += len(naive.range_query(per_pod, START, END, step)["data"]["result"])
+        return found
+
+    naive_series = per_pod()
+    naive_calls, naive.calls = naive.calls, 0
+    times = interleaved(
+        {
+            "catalogue": lambda: catalogue.fetch(["load"], START, END, signals=RESOURCE_SIGNALS),
+            "naive": per_pod,
+        },
+        runs,
+    )
     print(
         f"1. Sweep of a {pods}-pod namespace, {len(RESOURCE_SIGNALS)} resource signals, 30 min, step {step}"
+        f" (median [min-max] of {runs} interleaved runs, collector paused on both sides)"
     )
-    print(f"   catalogue (per namespace): {calls:5d} requests  {catalogue_s:7.3f} s  ({series} series)")
+    catalogue_s, naive_s = spread(times["catalogue"]), spread(times["naive"])
+    print(f"   catalogue (per namespace): {calls['load']:5d} requests  {catalogue_s}  ({series} series)")
+    print(f"   naive (per pod):           {naive_calls:5d} requests  {naive_s}  ({naive_series} series)")
     print(
-        f"   naive (per pod):           {naive.calls:5d} requests  {naive_s:7.3f} s  ({naive_series} series)"
+        f"   ratio: {naive_calls / calls['load']:.0f}x fewer requests, "
+        f"{spread(ratios(times['naive'], times['catalogue']), 'x')} faster (target 20x)"
     )
-    print(
-        f"   ratio: {naive.calls / calls:.0f}x fewer requests, "
-        f"{naive_s / catalogue_s:.1f}x faster (target 20x)"
-    )
-    small_calls = figures["small"][0]
-    print(f"   catalogue requests at 50 pods: {small_calls}, at {pods} pods: {calls}"
-          f" ({'constant' if small_calls == calls else 'NOT constant'} in the number of pods)")  # fmt: skip
+    constant = "constant" if calls["small"] == calls["load"] else "NOT constant"
+    print(f"   catalogue requests at 50 pods: {calls['small']}, at {pods}: {calls['load']} ({constant})")
 
 
-def listing(pods: int) -> None:
+def listing(pods: int, runs: int) -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "tests.servers.kube_api", "--pods", str(pods)],
         cwd=ROOT,
@@ -124,42 +156,45 @@ def listing(pods: int) -> None:
                 return model_list()
 
         raw_list(), model_list()  # warm: connections, the server's page cache
-        runs = [("raw JSON", raw_list), ("client models", model_list)]
-        runs.append(("models, no gc", model_list_gc_paused))
-        results = {name: measure(fn) for name, fn in runs}
+        approaches = {
+            "raw JSON": raw_list,  # pauses the collector itself
+            "client models": model_list_gc_paused,
+            "models, gc on": model_list,
+        }
+        times = interleaved(approaches, runs)
+        peaks = {name: traced_peak(approach) for name, approach in approaches.items()}
     finally:
         server.stdin.close()
         server.wait(timeout=10)
-    print(f"2. Listing {pods} pods in pages of 500 from the API double (best of 3; peak traced memory)")
-    for name, (count, seconds, peak) in results.items():
-        print(f"   {name:14s} {count} pods  {seconds:7.3f} s  peak {peak / 2**20:7.1f} MiB")
-    (_, raw_s, raw_peak), (_, model_s, model_peak), (_, paused_s, _) = results.values()
     print(
-        f"   ratio: raw JSON {model_s / raw_s:.1f}x faster (target 5x), "
-        f"{model_peak / raw_peak:.1f}x less memory; {paused_s / raw_s:.1f}x faster than models decoded"
-        " with the collector paused too (the raw path pauses it)"
+        f"2. Listing {pods} pods in pages of 500 from the API double (median [min-max] of {runs} interleaved"
+        " runs; peak traced memory)"
     )
+    for name in approaches:
+        print(f"   {name:14s} {spread(times[name])}  peak {peaks[name] / 2**20:7.1f} MiB")
+    print(
+        f"   ratio, collector paused on both sides: raw JSON "
+        f"{spread(ratios(times['client models'], times['raw JSON']), 'x')} faster (target 5x), "
+        f"{peaks['client models'] / peaks['raw JSON']:.1f}x less memory"
+    )
+    print("   (models, gc on: the client's models as it leaves the collector, for reference, not in a ratio)")
 
 
-def measure(fn) -> tuple[int, float, int]:
-    times = []
-    for _ in range(3):
-        gc.collect()
-        started = time.perf_counter()
-        count = fn()
-        times.append(time.perf_counter() - started)
+def traced_peak(approach: Callable[[], object]) -> int:
+    """Peak bytes allocated by Python while `approach` runs."""
     gc.collect()
     tracemalloc.start()
-    fn()
+    approach()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return count, min(times), peak
+    return peak
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pods", type=int, default=500, help="pods in the swept namespace (default 500)")
     parser.add_argument("--list-pods", type=int, default=5000, help="pods listed (default 5000)")
+    parser.add_argument("--runs", type=int, default=5, help="interleaved runs of each approach (default 5)")
     args = parser.parse_args()
     if not (PROMETHEUS and PROMTOOL):
         sys.exit(MISSING)
@@ -174,10 +209,10 @@ def main() -> None:
         print(f"Prometheus {prometheus.url} ready with {args.pods + 50} pods' metrics in "
               f"{time.perf_counter() - started:.1f} s (promtool create-blocks-from openmetrics)")  # fmt: skip
         try:
-            sweep(prometheus.url, args.pods)
+            sweep(prometheus.url, args.pods, args.runs)
         finally:
             prometheus.stop()
-    listing(args.list_pods)
+    listing(args.list_pods, args.runs)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from incident_lib.k8s.event import Event
 from incident_lib.k8s.objects import ObjectView
 from incident_lib.k8s.pod import Pod
 from incident_lib.k8s.quantity import parse_quantity
-from incident_lib.k8s.selectors import matches
+from incident_lib.k8s.selectors import matches, required_labels
 from incident_lib.metrics.catalogue import POD_SIGNALS
 from incident_lib.metrics.pod import NamespaceMetrics
 from incident_lib.snapshot import Snapshot
@@ -123,13 +123,33 @@ class ClusterView:
             pods = self.owned(ns, workload.kind, workload.name, "Pod")
         return sorted(pods, key=lambda p: p.name)
 
+    @cached_property
+    def _pods_by_label(self) -> dict[tuple[str, str, str], list[Pod]]:
+        """Pods by (namespace, label key, label value), in snapshot order."""
+        index: dict[tuple[str, str, str], list[Pod]] = defaultdict(list)
+        for pod in self.pods:
+            for key, value in pod.labels.items():
+                if isinstance(value, str):
+                    index[(pod.namespace, key, value)].append(pod)
+        return index
+
     def selected_pods(self, namespace: str, selector: dict | None) -> list[Pod]:
-        """The pods of `namespace` that `selector` selects, computed once per selector: several rules
-        of the same Service ask."""
+        """The pods of `namespace` that `selector` selects, in snapshot order, computed once per selector:
+        several rules of the same Service ask."""
         key = (namespace, json.dumps(selector, sort_keys=True))
         if key not in self._selected:
-            self._selected[key] = [p for p in self.pods_in(namespace) if matches(selector, p.labels)]
+            candidates = self._label_candidates(namespace, selector)
+            self._selected[key] = [p for p in candidates if matches(selector, p.labels)]
         return self._selected[key]
+
+    def _label_candidates(self, namespace: str, selector: dict | None) -> list[Pod]:
+        """The pods of `namespace` carrying the rarest label `selector` requires: a superset of its matches,
+        so a Service looks at its own pods, not at every pod of its namespace. All the namespace's pods when
+        it requires none (only expressions, or an empty `matchLabels`, which selects everything)."""
+        if not selector:  # selects nothing (see `matches`)
+            return []
+        postings = [self._pods_by_label.get((namespace, *label), []) for label in required_labels(selector)]
+        return min(postings, key=len, default=self.pods_in(namespace))
 
     def serving_pods(self, namespace: str, selector: dict | None) -> list[Pod]:
         """Selected pods that can be endpoints: not finished (Succeeded, Failed, evicted), not being deleted.

@@ -3,8 +3,15 @@ for (owners, a workload's pods, a pod's claim, its node, a Service's Endpoints).
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from incident_lib.k8s.selectors import matches
 from incident_lib.snapshot import Snapshot
-from tests.helpers import CAPTURED_AT
+from tests.helpers import CAPTURED_AT, ROOT
 
 
 def obj(kind: str, name: str, namespace: str = "apps", owner: tuple[str, str] | None = None, **rest) -> dict:
@@ -79,3 +86,72 @@ def test_metrics_of_a_namespace_are_split_once_for_every_reader():
     view = WEB.view
     assert view.metrics("apps") is view.metrics("apps")
     assert view.metrics("apps").for_subject("web-5d9f-a").get("restarts") is None  # none stored
+
+
+def pod(name: str, namespace: str = "apps", **labels: str) -> dict:
+    """A raw pod carrying `labels`."""
+    return {"kind": "Pod", "metadata": {"name": name, "namespace": namespace, "labels": labels}}
+
+
+SELECTED = snapshot(
+    pod("web-b", app="web", tier="front"),
+    pod("api-a", app="api", tier="back"),
+    pod("web-a", app="web", tier="back"),
+    pod("bare"),
+    pod("web-other", namespace="other", app="web", tier="front"),
+)
+
+
+@pytest.mark.parametrize(
+    ("selector", "names"),
+    [
+        ({"app": "web"}, ["web-b", "web-a"]),  # snapshot order, this namespace only
+        ({"app": "web", "tier": "back"}, ["web-a"]),
+        ({"app": "web", "tier": "side"}, []),
+        ({"matchLabels": {"tier": "back"}}, ["api-a", "web-a"]),
+        (
+            {
+                "matchLabels": {"app": "web"},
+                "matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["front"]}],
+            },
+            ["web-a"],
+        ),
+        (
+            {"matchExpressions": [{"key": "app", "operator": "In", "values": ["api", "web"]}]},
+            ["web-b", "api-a", "web-a"],
+        ),
+        ({"matchExpressions": [{"key": "app", "operator": "DoesNotExist"}]}, ["bare"]),
+        ({"app": None}, ["bare"]),  # a null value matches pods without the label, as `matches` reads it
+        ({"matchLabels": {}}, ["web-b", "api-a", "web-a", "bare"]),  # an empty label selector selects all
+        ({}, []),  # an empty Service selector selects nothing
+        (None, []),
+    ],
+)
+def test_a_selector_selects_the_pods_of_its_namespace_it_matches_in_snapshot_order(selector, names):
+    view = SELECTED.view
+    assert [p.name for p in view.selected_pods("apps", selector)] == names
+    assert [p.name for p in view.pods_in("apps") if matches(selector, p.labels)] == names
+
+
+def test_the_selected_pods_are_the_views_own_and_asked_for_once():
+    view = SELECTED.view
+    first = view.selected_pods("apps", {"app": "web"})
+    assert view.selected_pods("apps", {"app": "web"}) is first
+    assert first[0] is view.get("Pod", "apps", "web-b")
+
+
+def test_a_diagnosis_without_metrics_does_not_import_pandas(tmp_path):
+    # pandas takes most of the start-up time; only building a metrics frame may load it.
+    bundle = tmp_path / "crash-loop"
+    shutil.copytree(ROOT / "incidents" / "crash-loop", bundle, ignore=shutil.ignore_patterns("metrics"))
+    script = (
+        "import sys\n"
+        "from incident_lib.cli import main\n"
+        f"code = main(['diagnose', '--bundle', {str(bundle)!r}, '--all'])\n"
+        "print(code, 'pandas' in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert "crash_loop" in done.stdout
+    assert done.stderr.split() == ["0", "False"]

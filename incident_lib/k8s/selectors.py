@@ -8,12 +8,24 @@ def matches(selector: dict | None, labels: dict[str, str]) -> bool:
     a Service without one manages its endpoints by hand, and a workload always has one."""
     if not selector:
         return False
-    if "matchLabels" in selector or "matchExpressions" in selector:
+    if _is_label_selector(selector):
         plain = selector.get("matchLabels") or {}
         return all(labels.get(k) == v for k, v in plain.items()) and all(
             _expression(e, labels) for e in selector.get("matchExpressions") or []
         )
     return all(labels.get(k) == v for k, v in selector.items())
+
+
+def required_labels(selector: dict) -> list[tuple[str, str]]:
+    """The (key, value) labels every object `selector` matches must carry: a Service map's terms, or
+    `matchLabels`. Lets a caller look candidates up in a label index before `matches` decides."""
+    plain = (selector.get("matchLabels") or {}) if _is_label_selector(selector) else selector
+    return [(k, v) for k, v in plain.items() if isinstance(v, str)]
+
+
+def _is_label_selector(selector: dict) -> bool:
+    """A workload's `matchLabels`/`matchExpressions` selector, not a Service's plain map."""
+    return "matchLabels" in selector or "matchExpressions" in selector
 
 
 def _expression(expression: dict, labels: dict[str, str]) -> bool:

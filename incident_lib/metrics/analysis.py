@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # the frames come built: importing pandas here would load it for every diagnosis
+    import pandas as pd
 
 
 def steps_up(samples: pd.DataFrame) -> list[tuple[datetime, float, float]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from incident_lib.k8s.selectors import describe, matches
+from incident_lib.k8s.selectors import describe, matches, required_labels
 
 LABELS = {"app": "payments-service", "version": "v1"}
 
@@ -34,3 +34,19 @@ def test_selectors_match_like_the_api(selector, expected):
 
 def test_a_selector_reads_as_kubectl_writes_it():
     assert describe({"tier": "front", "app": "web"}) == "app=web,tier=front"
+
+
+@pytest.mark.parametrize(
+    ("selector", "required"),
+    [
+        ({"tier": "front", "app": "web"}, [("tier", "front"), ("app", "web")]),
+        (
+            {"matchLabels": {"app": "web"}, "matchExpressions": [{"key": "v", "operator": "Exists"}]},
+            [("app", "web")],
+        ),
+        ({"matchExpressions": [{"key": "v", "operator": "Exists"}]}, []),
+        ({"app": None}, []),  # matches pods without the label: no value to look up
+    ],
+)
+def test_the_labels_a_selector_requires_are_its_equality_terms(selector, required):
+    assert required_labels(selector) == required
