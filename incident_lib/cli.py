@@ -7,10 +7,13 @@ Exit codes: 0 ok; 1 findings at or above `--fail-on`; 2 bad usage or input (one 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import json
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from incident_lib.classify.evidence import SEVERITIES, at_least
 from incident_lib.classify.registry import LOAD_ERRORS
@@ -307,5 +310,18 @@ def _write(text: str) -> None:
         sys.stderr.close()
 
 
+def console() -> NoReturn:
+    """`incident-lab` as installed; `main` stays for in-process callers. A command's objects live until
+    it ends: with the collector off for this short process, and no interpreter teardown, nothing
+    rescans or frees millions of objects one by one just before the OS takes the memory back (24% of
+    the CPU time of a 10,000-pod sweep)."""
+    gc.disable()  # gc_paused then leaves it off
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`| head`)
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()
