@@ -10,6 +10,12 @@ from incident_lib.classify.registry import Match, rule
 from incident_lib.facts import PodFacts
 
 _RESOURCE = re.compile(r"low on resource: ([a-z-]+)", re.IGNORECASE)
+# The kubelet's messages for a pod over its own ephemeral-storage limits: the node itself is fine.
+_OWN_LIMIT = re.compile(
+    r"exceeded its local ephemeral storage limit|ephemeral local storage usage exceeds"
+    r"|Usage of EmptyDir volume",
+    re.IGNORECASE,
+)
 
 
 @rule("Pod", "evicted", version=1, severity="warning", explains=("pod_failed",))
@@ -27,13 +33,26 @@ def evicted(facts: PodFacts) -> Match | None:
     evidence += [pod_evidence.event(facts, e, 0.1) for e in facts.events_with("Evicted")[-1:]]
     resource = _RESOURCE.search(pod.message)
     pressure = resource.group(1).lower() if resource else None
-    recs = (
+    own_limit = bool(_OWN_LIMIT.search(pod.message))
+    first = (
         Recommendation(
+            action="Raise the container's ephemeral-storage limit, or make it write less to its disk (logs, "
+            "emptyDir, temporary files)",
+            why="the kubelet evicted the pod for using more local storage than its own limit allows",
+            evidence=tuple(evidence),
+            command=f"kubectl get pod -n {pod.namespace} {pod.name} "
+            "-o jsonpath='{.spec.containers[*].resources}'",
+        )
+        if own_limit
+        else Recommendation(
             action=f"Check the node's {pressure or 'resource'} pressure and the pods using the most of it",
             why=f"the kubelet evicted the pod because the node ran low on {pressure or 'a resource'}",
             evidence=tuple(evidence),
             command=f"kubectl describe node {pod.node_name}" if pod.node_name else "kubectl describe nodes",
-        ),
+        )
+    )
+    recs = (
+        first,
         Recommendation(
             action="Set requests to real usage so the scheduler does not overcommit the node, then delete "
             "the evicted pod object",
@@ -42,5 +61,11 @@ def evicted(facts: PodFacts) -> Match | None:
             command=f"kubectl delete pod -n {pod.namespace} {pod.name}",
         ),
     )
-    low = f" (node low on {pressure})" if pressure else ""
+    low = (
+        f" (node low on {pressure})"
+        if pressure
+        else " (over its own ephemeral-storage limit)"
+        if own_limit
+        else ""
+    )
     return Match(f"The pod was evicted by the kubelet{low}.", tuple(evidence), recs)

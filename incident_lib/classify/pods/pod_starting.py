@@ -10,7 +10,9 @@ ready, the time its probes may take from the container's start: each probe's ini
 periodSeconds x failureThreshold (Kubernetes' defaults when unset or invalid). The kubelet probes
 readiness only once the startup probe has passed; when it has (`started`), readiness's budget counts
 from one period after the last startup probe failure, or, without such an event, after the whole
-startup budget (an upper bound). Times up to CLOCK_SLACK after the snapshot's are young (a live capture
+startup budget (an upper bound). While an init container runs (a migration, a wait for a dependency),
+the app containers wait for it with no allowance: the pod is starting, and the evidence says for how
+long. Times up to CLOCK_SLACK after the snapshot's are young (a live capture
 reads its clock before it lists the pods); later ones, a clock far ahead, prove nothing young. Past the
 allowance, the other rules judge the pod as any other.
 """
@@ -40,7 +42,9 @@ WAIT = "Nothing to fix yet: look again once the pods' start-up allowance (in the
 def pod_starting(facts: PodFacts) -> Match | None:
     """Evidence:
     - 0.3 | `metadata.creationTimestamp`, with the pod's age
-    - 0.3 | each container not running yet, less than 2 min after creation: its waiting reason
+    - 0.3 | each container not running yet, less than 2 min after creation (or behind a running init
+      container): its waiting reason
+    - 0.3 | the init container running now, with how long it has run
     - 0.3 / 0.3 | each running, not-ready container inside its probes' allowance: `startedAt` / `ready`
     - 0 | the latest probe `Unhealthy` event (context)
     """
@@ -56,12 +60,15 @@ def pod_starting(facts: PodFacts) -> Match | None:
     if created is None or created - facts.now > CLOCK_SLACK:
         return None
     evidence = [pod_evidence.pod_field(facts, "metadata.creationTimestamp", _age(facts, created), 0.3)]
+    initializing = _running_init(pod.containers)
+    if initializing is not None:
+        evidence.append(_init_running(facts, initializing))
     for container in app:
         if container.ready:
             continue
         started = parse_time((container.running or {}).get("startedAt"))
-        if started is None:  # not running yet: inside the grace from the pod's creation
-            if not _young(facts, created, STARTUP_GRACE):
+        if started is None:  # not running yet: behind an init container, or inside the grace from creation
+            if initializing is None and not _young(facts, created, STARTUP_GRACE):
                 return None
             state = f"waiting: {container.waiting_reason}" if container.waiting_reason else "not started"
             evidence.append(pod_evidence.container_status(facts, container, "state", state, 0.3))
@@ -71,12 +78,37 @@ def pod_starting(facts: PodFacts) -> Match | None:
             return None
         evidence += _not_ready_yet(facts, container, started, allowance)
     evidence += [pod_evidence.event(facts, e, 0.0) for e in probe_warnings[-1:]]
-    which = "its container is" if len(app) == 1 else "its containers are"
+    if initializing is not None:
+        which = f"init container {initializing.name} is still running and the app waits for it"
+    else:
+        which = (
+            "its container is" if len(app) == 1 else "its containers are"
+        ) + " inside the start-up allowance"
     failed = ", only probes that have not passed yet" if probe_warnings else ""
     return Match(
-        f"The pod is starting: {which} inside the start-up allowance, with no restart, "
-        f"error or warning{failed}.",
+        f"The pod is starting: {which}, with no restart, error or warning{failed}.",
         tuple(evidence),
+    )
+
+
+def _running_init(containers: list[Container]) -> Container | None:
+    """The init container running now, if any; a sidecar (an init container with `restartPolicy:
+    Always`) runs beside the app for good, so it is not one."""
+    return next(
+        (c for c in containers if c.init and c.running and c.spec.get("restartPolicy") != "Always"), None
+    )
+
+
+def _init_running(facts: PodFacts, container: Container) -> Evidence:
+    started = parse_time(container.running.get("startedAt"))
+    since = f", {_seconds_before(facts, started)} s ago" if started else ""
+    return pod_evidence.container_status(
+        facts,
+        container,
+        "state.running.startedAt",
+        f"{container.running.get('startedAt', 'unknown')}{since}: the app containers wait for it",
+        0.3,
+        at=format_time(started) if started else None,
     )
 
 

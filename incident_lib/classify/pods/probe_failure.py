@@ -1,13 +1,15 @@
 """`probe_failure`: a readiness probe keeps the pod out of service, or a liveness probe keeps killing it.
 
 A liveness kill ends with exit 137 (or 143, or 0 for a process that stops on SIGTERM) and a reason that
-is not OOMKilled; the reason, not the code, tells it from an OOM kill.
+is not OOMKilled; the reason, not the code, tells it from an OOM kill. It is read from the last
+termination, or from the current one when the container is caught between the kill and its restart.
 """
 
 from __future__ import annotations
 
 from incident_lib.classify.evidence import Evidence, Recommendation
 from incident_lib.classify.pods import pod_evidence
+from incident_lib.classify.pods.crash_loop import ended_to_restart
 from incident_lib.classify.registry import Match, rule
 from incident_lib.facts import PodFacts
 from incident_lib.k8s.pod import Container
@@ -20,8 +22,8 @@ def probe_failure(facts: PodFacts) -> Match | None:
     """Evidence:
     - 0.6 | liveness: latest `Unhealthy` liveness event
     - 0.4 | liveness: latest `Killing … failed liveness probe` event
-    - 0.3 + 0.3 | liveness: restarted with exit 0/137/143 (not OOMKilled) and a liveness/startup probe set:
-      the probe spec, the termination
+    - 0.3 + 0.3 | liveness: restarted (or terminated, to be restarted) with exit 0/137/143 (not OOMKilled)
+      and a liveness/startup probe set: the probe spec, the termination
     - 0.3 + 0.3 | readiness: running, not ready, readiness probe set: `ready`, the probe spec
     - 0.5 | readiness: latest `Unhealthy` readiness event
     """
@@ -60,13 +62,19 @@ def _match(facts: PodFacts, container: Container, kind: str, evidence: list[Evid
 def _liveness(facts: PodFacts, container: Container) -> list[Evidence]:
     unhealthy = [e for e in _probe_events(facts, container, "Unhealthy") if "liveness" in e.message.lower()]
     killing = [e for e in _probe_events(facts, container, "Killing") if "liveness" in e.message.lower()]
-    last = container.last_terminated or {}
+    current = ended_to_restart(facts.pod, container)
+    path, last = (
+        ("state.terminated", current)
+        if current
+        else ("lastState.terminated", container.last_terminated or {})
+    )
     restarted_by_kubelet = (
-        container.restart_count > 0
+        (container.restart_count > 0 or bool(current))
         and container.waiting_reason != "CrashLoopBackOff"  # backing off: the process exits on its own
         and bool(container.probe("liveness") or container.probe("startup"))
         and last.get("reason") != "OOMKilled"
-        and last.get("exitCode") in KILLED_BY_KUBELET
+        # an exit 0 seen now may be the process ending on its own; a restart after it is the kubelet's
+        and last.get("exitCode") in (KILLED_BY_KUBELET - {0} if current else KILLED_BY_KUBELET)
     )
     # A failed liveness probe matters when it restarts the container; a passing blip is not a finding.
     if not (restarted_by_kubelet or ((unhealthy or killing) and container.restart_count > 0)):
@@ -88,7 +96,7 @@ def _liveness(facts: PodFacts, container: Container) -> list[Evidence]:
             pod_evidence.container_status(
                 facts,
                 container,
-                "lastState.terminated",
+                path,
                 f"{last.get('reason')} (exit {last.get('exitCode')}) after "
                 f"{container.restart_count} restart(s)",
                 0.3,

@@ -23,8 +23,9 @@ def service_no_endpoints(facts: ObjectFacts) -> Match | None:
         return None  # no selector: endpoints are managed by hand (or by a controller), not selected
     endpoints = facts.view.endpoints(svc.namespace, svc.name)
     subsets = (endpoints.raw.get("subsets") if endpoints else None) or []
-    if facts.view.selected_pods(svc.namespace, selector) or any(s.get("addresses") for s in subsets):
-        return None  # pods match, or the Endpoints show some (pods may be outside the snapshot)
+    listed = any(s.get("addresses") or s.get("notReadyAddresses") for s in subsets)
+    if facts.view.selected_pods(svc.namespace, selector) or listed:
+        return None  # pods match, or the Endpoints list some, ready or not (pods may be outside the snapshot)
     evidence = [cite.object_field(svc, "spec.selector", describe(selector), 0.6)]
     if endpoints is not None:
         evidence.append(cite.object_field(endpoints, "subsets", subsets or "no addresses", 0.3))

@@ -54,5 +54,5 @@ def test_a_volume_that_fails_to_mount_for_another_reason_is_not_a_config_error()
         "lastTimestamp": "2025-12-17T10:04:00Z",
     }
     diagnosis = pod_diagnosis(web_pod({"reason": "ContainerCreating"}), timed_out)
-    assert diagnosis.root_cause == "unknown"
+    assert diagnosis.root_cause == "volume_mount_failed"
     assert "config_error" not in dict(diagnosis.other_causes)

@@ -159,7 +159,7 @@ def huge_probe_fields(pod: dict) -> None:
     [
         (changed("container-creating-young", lambda pod: None,
                  (warning("web-6d4cf56db6-new02", "FailedAttachVolume", "AttachVolume.Attach failed"),)),
-         "unknown"),
+         "volume_mount_failed"),
         (changed("container-creating-young", scheduling_gated), "unknown"),
         (changed(STARTING, restarted_once), "unknown"),
         (changed(STARTING, started_long_after_the_snapshot), "probe_failure"),
@@ -175,7 +175,7 @@ def huge_probe_fields(pod: dict) -> None:
         (changed(STARTING, null_probe_fields), "pod_starting"),  # defaults: 30 s
         (changed(STARTING, huge_probe_fields), "pod_starting"),  # a day each, no overflow
     ],
-    ids=["unknown-warning", "scheduling-gated", "restarted", "clock-ahead", "started-during-capture",
+    ids=["attach-warning", "scheduling-gated", "restarted", "clock-ahead", "started-during-capture",
          "startup-passed-long-ago", "startup-passed-lately", "startup-passed-unrecorded",
          "other-container-past-allowance", "capture-time-unknown", "null-probe-fields", "huge-probe-fields"],
 )  # fmt: skip
