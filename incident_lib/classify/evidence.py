@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from incident_lib.text_safety import safe_text, strip_controls
+
 MAX_CONFIDENCE = 0.99
 SEVERITIES = ("critical", "warning", "info")  # most severe first
 
@@ -23,7 +25,10 @@ class Evidence:
     """One fact a finding rests on, and where it came from so a reader can look it up again.
 
     `source` names the kind of place (`pod.status`, `pod.spec`, `event`, `prometheus`, `log`), `field`
-    the exact field, event reason or signal, and `lookup` the command or PromQL that shows it.
+    the exact field, event reason or signal, and `lookup` the command or PromQL that shows it. Text
+    read from the cluster is made safe to show here, whichever rule cites it: the value is redacted
+    (`safe_text`); the field and lookup, which name things and which rules read back, only lose
+    control characters.
     """
 
     source: str
@@ -32,6 +37,10 @@ class Evidence:
     weight: float
     at: str | None = None
     lookup: str = ""
+
+    def __post_init__(self) -> None:
+        _make_safe(self, "value")
+        _make_safe(self, "field", "lookup", safe=strip_controls)
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,9 @@ class Recommendation:
     why: str
     evidence: tuple[Evidence, ...]
     command: str | None = None
+
+    def __post_init__(self) -> None:
+        _make_safe(self, "action", "why", "command")
 
 
 @dataclass(frozen=True)
@@ -56,9 +68,20 @@ class Finding:
     recommendations: tuple[Recommendation, ...] = ()
     explains: frozenset[str] = field(default_factory=frozenset)
 
+    def __post_init__(self) -> None:
+        _make_safe(self, "summary")
+
     @property
     def confidence(self) -> float:
         return confidence(e.weight for e in self.evidence)
+
+
+def _make_safe(record: Any, *names: str, safe=safe_text) -> None:
+    """Replace the text fields `names` of a frozen `record` by what `safe` makes of them."""
+    for name in names:
+        value = getattr(record, name)
+        if isinstance(value, str):
+            object.__setattr__(record, name, safe(value))
 
 
 def confidence(weights) -> float:

@@ -26,6 +26,7 @@ from incident_lib.checks.result import CheckReport
 from incident_lib.classify.diagnosis import Diagnosis
 from incident_lib.classify.evidence import SEVERITIES, at_least
 from incident_lib.k8s.objects import format_time
+from incident_lib.text_safety import safe_text
 
 FINDINGS_MIME = "application/vnd.incident-lab.findings+json"
 
@@ -111,9 +112,9 @@ def findings_text(diagnoses: list[Diagnosis]) -> str:
     rows = [columns] + [
         (
             d.severity,
-            d.subject.namespace,
-            d.subject.kind,
-            d.subject.name,
+            safe_text(d.subject.namespace),
+            safe_text(d.subject.kind),
+            safe_text(d.subject.name),
             d.root_cause,
             f"{d.confidence:.2f}",
             d.rule,

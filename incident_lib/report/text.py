@@ -1,15 +1,21 @@
-"""Diagnoses as a terminal table and as Markdown (the `--format table|markdown` of the CLI)."""
+"""Diagnoses as a terminal table and as Markdown (the `--format table|markdown` of the CLI).
+
+Evidence, recommendations and summaries are made safe to show when they are made; names and missing
+evidence, which come from the cluster too, are made safe here (`safe_text`).
+"""
 
 from __future__ import annotations
 
 from incident_lib.classify.diagnosis import Diagnosis
+from incident_lib.text_safety import safe_text
 
 _COLUMNS = ("NAMESPACE", "KIND", "NAME", "ROOT CAUSE", "CONF", "SEVERITY", "SUMMARY")
 
 
 def _row(d: Diagnosis) -> tuple[str, ...]:
     s = d.subject
-    return (s.namespace, s.kind, s.name, d.root_cause, f"{d.confidence:.2f}", d.severity, d.summary)
+    cells = (s.namespace, s.kind, s.name, d.root_cause, f"{d.confidence:.2f}", d.severity, d.summary)
+    return tuple(safe_text(c) for c in cells)
 
 
 def table(diagnoses: list[Diagnosis]) -> str:
@@ -39,7 +45,7 @@ def _details(d: Diagnosis) -> list[str]:
     if d.other_causes:
         lines.append("Other causes: " + ", ".join(f"{c} ({p:.2f})" for c, p in d.other_causes))
     if d.missing_evidence:
-        lines.append("Missing evidence (not checked): " + "; ".join(d.missing_evidence))
+        lines.append("Missing evidence (not checked): " + safe_text("; ".join(d.missing_evidence)))
     return lines
 
 
@@ -52,12 +58,12 @@ def markdown(diagnoses: list[Diagnosis]) -> str:
 
 
 def _md_section(d: Diagnosis) -> str:
-    s = d.subject
+    kind, namespace, name = (safe_text(n) for n in (d.subject.kind, d.subject.namespace, d.subject.name))
     lines = [
         "",
-        f"## {s.kind} {s.namespace}/{s.name}: `{d.root_cause}` ({d.confidence:.2f}, {d.severity})",
+        f"## {kind} {namespace}/{name}: `{d.root_cause}` ({d.confidence:.2f}, {d.severity})",
         "",
-        d.summary,
+        safe_text(d.summary),
         "",
         "| id | source | field | value | at | lookup |",
         "|---|---|---|---|---|---|",
@@ -72,7 +78,7 @@ def _md_section(d: Diagnosis) -> str:
         cites = ", ".join(d.evidence_id(e) for e in r.evidence)
         lines.append(f"- {r.action} ({r.why}; evidence {cites})" + (f": `{r.command}`" if r.command else ""))
     if d.missing_evidence:
-        lines += ["", "**Missing evidence:** " + "; ".join(d.missing_evidence)]
+        lines += ["", "**Missing evidence:** " + safe_text("; ".join(d.missing_evidence))]
     return "\n".join(lines)
 
 

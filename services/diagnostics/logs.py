@@ -2,7 +2,8 @@
 
 For a pod, every container's current log, and the previous instance's log when there is one; for a
 Service, the same for each of its pods that is not ready (the ready ones explain nothing). Text is
-redacted again here: a bundle made by hand with `kubectl logs` was never redacted by a capture.
+made safe again here (secrets redacted, terminal escape sequences stripped): a bundle made by hand
+with `kubectl logs` was never redacted by a capture.
 """
 
 from __future__ import annotations
@@ -10,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from incident_lib.k8s.pod import Pod
-from incident_lib.redact import redact_text
+from incident_lib.text_safety import safe_text
 
 LogReader = Callable[[str, str, str, bool], str | None]  # (namespace, pod, container, previous) -> text
 
 
 def tail(text: str, lines: int) -> list[str]:
-    """The last `lines` lines of `text`, secrets redacted."""
-    return redact_text(text).splitlines()[-lines:]
+    """The last `lines` lines of `text`, made safe to show."""
+    return safe_text("\n".join(text.splitlines()[-lines:])).splitlines()
 
 
 def logs_section(

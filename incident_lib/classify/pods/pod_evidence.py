@@ -11,7 +11,8 @@ from incident_lib.classify.evidence import Evidence
 from incident_lib.facts import PodFacts
 from incident_lib.k8s.event import Event
 from incident_lib.k8s.pod import Container
-from incident_lib.redact import redact_object, redact_text
+from incident_lib.redact import redact_object
+from incident_lib.text_safety import safe_text
 
 
 def pod_field(facts: PodFacts, path: str, value, weight: float, at: str | None = None) -> Evidence:
@@ -70,4 +71,5 @@ def last_log_line(facts: PodFacts, container: str) -> Evidence | None:
     """Evidence of the previous instance's last non-empty log line, when the log was captured."""
     text = facts.previous_logs.get(container)
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    return log_line(facts, container, redact_text(lines[-1])[:300], 0.05) if lines else None
+    # made safe before it is cut: a secret cut in half is no longer recognised
+    return log_line(facts, container, safe_text(lines[-1])[:300], 0.05) if lines else None
