@@ -13,6 +13,7 @@ Notifications of one group must be handled one at a time (the diagnostics API's 
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -128,7 +129,9 @@ def _run_notebooks(record: dict, bundle: Path, root: Path, responder: Responder)
     from incident_lib.runner import NotebookFailed, run_notebook
 
     missing = []
-    runs = {"postmortem": {"source": str(bundle)}}
+    incident = root.parent / "incident.json"  # the record so far: the postmortem's Detection reads it
+    incident.write_text(json.dumps(record), encoding="utf-8")
+    runs = {"postmortem": {"source": str(bundle), "incident": str(incident)}}
     pod = _top_pod(record)
     if pod is None:
         missing.append("diagnose notebook: no pod among the alerts' subjects or the findings")

@@ -74,7 +74,7 @@ def resource_figure(
                     )
         ax.set_ylim(bottom=0)
         ax.set_ylabel({"memory_working_set": "MiB", "cpu_usage": "cores", "restarts": "count"}[signal])
-        ax.legend(loc="upper left", fontsize="x-small")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="x-small")  # beside the data
         if window or snapshot.window:
             ax.set_xlim(*(window or snapshot.window))
     plt.close(fig)
@@ -117,7 +117,7 @@ def traffic_figure(
         else:
             ax.set_ylabel("requests/s")
         ax.set_ylim(bottom=0)
-        ax.legend(loc="upper left", fontsize="x-small")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="x-small")  # beside the data
         if window or snapshot.window:
             ax.set_xlim(*(window or snapshot.window))
     plt.close(fig)

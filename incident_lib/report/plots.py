@@ -1,9 +1,10 @@
 """Plots of one pod's metrics: memory against its limit with OOM kills marked, CPU against its request,
-and restarts, on one time axis."""
+and restarts, on one time axis covering the pod's life within the bundle's window; legends beside the
+panels, never over the data."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -13,6 +14,7 @@ from incident_lib.diagnose import select
 from incident_lib.k8s.objects import parse_time
 from incident_lib.k8s.pod import Container, Pod
 from incident_lib.metrics.analysis import increases
+from incident_lib.metrics.catalogue import SIGNALS
 from incident_lib.metrics.pod import Series, SubjectMetrics
 from incident_lib.snapshot import Snapshot
 
@@ -22,21 +24,40 @@ MIB = 2**20
 def pod_metrics_figure(
     snapshot: Snapshot, namespace: str, name: str, window: tuple[datetime, datetime] | None = None
 ) -> Figure:
-    """Memory, CPU and restarts of one pod; a panel whose signal the snapshot lacks says so. A pod the
-    snapshot lacks is an InputError naming the closest ones."""
+    """Memory, CPU and restarts of one pod over `window` (by default the bundle's window from the pod's
+    creation on, not hours before it existed). A signal the snapshot lacks gets no panel: a sentence
+    under the figure names it. A pod the snapshot lacks is an InputError naming the closest ones."""
     pod = select(snapshot, "Pod", namespace, name)[0]
     metrics = snapshot.view.metrics(namespace).for_subject(name)
-    fig, (memory, cpu, restarts) = plt.subplots(3, 1, figsize=(10, 7.5), sharex=True, constrained_layout=True)
+    shown = [(signal, draw) for signal, draw in PANELS if metrics.get(signal) is not None]
+    left_out = [SIGNALS[signal].title for signal, _ in PANELS if metrics.get(signal) is None]
+    fig, axes = plt.subplots(
+        max(1, len(shown)), 1, figsize=(10, 1.2 + 2.1 * max(1, len(shown))), sharex=True, squeeze=False,
+        constrained_layout=True,
+    )  # fmt: skip
     fig.suptitle(f"{namespace}/{name}")
-    _memory(memory, pod, metrics)
-    _cpu(cpu, pod, metrics)
-    _restarts(restarts, metrics)
-    window = window or snapshot.window
-    if window:
-        restarts.set_xlim(*window)
-    restarts.set_xlabel("time (UTC)")
+    axes = list(axes.flat)
+    if not shown:
+        axes[0].set_axis_off()
+    for ax, (_, draw) in zip(axes, shown, strict=False):
+        draw(ax, pod, metrics)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")  # beside the data, not on it
+    if left_out:
+        fig.supxlabel(f"Not shown, no data in the bundle: {', '.join(left_out)}.", fontsize="small")
+    window = window or _pod_window(snapshot.window, pod)
+    if window and shown:
+        axes[-1].set_xlim(*window)
+        axes[-1].set_xlabel("time (UTC)")
     plt.close(fig)  # returned, not shown twice: Jupyter displays the returned figure
     return fig
+
+
+def _pod_window(window: tuple[datetime, datetime] | None, pod: Pod) -> tuple[datetime, datetime] | None:
+    """The bundle's window, starting no earlier than a minute before the pod was created."""
+    created = parse_time(pod.metadata.get("creationTimestamp"))
+    if window is None or created is None:
+        return window
+    return max(window[0], created - timedelta(minutes=1)), window[1]
 
 
 def oom_kill_times(container: Container, restarts: pd.DataFrame | None) -> list[datetime]:
@@ -58,17 +79,16 @@ def oom_kill_times(container: Container, restarts: pd.DataFrame | None) -> list[
 def _memory(ax, pod: Pod, metrics: SubjectMetrics) -> None:
     ax.set_title("memory working set vs limit")
     ax.set_ylabel("MiB")
-    if _per_container(ax, pod, metrics.get("memory_working_set"), MIB, lambda c: c.memory_limit, "limit"):
-        restarts = metrics.get("restarts")
-        kills = sorted(
-            at
-            for c in pod.containers
-            for at in oom_kill_times(c, restarts.container(c.name) if restarts is not None else None)
-        )
-        for i, at in enumerate(kills):
-            label = "restart after an OOM kill" if i == 0 else None
-            ax.axvline(at, color="black", linewidth=0.8, linestyle=":", label=label)
-        ax.legend(loc="upper left", fontsize="small")
+    _per_container(ax, pod, metrics.get("memory_working_set"), MIB, lambda c: c.memory_limit, "limit")
+    restarts = metrics.get("restarts")
+    kills = sorted(
+        at
+        for c in pod.containers
+        for at in oom_kill_times(c, restarts.container(c.name) if restarts is not None else None)
+    )
+    for i, at in enumerate(kills):
+        label = "restart after an OOM kill" if i == 0 else None
+        ax.axvline(at, color="black", linewidth=0.8, linestyle=":", label=label)
 
 
 def _cpu(ax, pod: Pod, metrics: SubjectMetrics) -> None:
@@ -77,11 +97,8 @@ def _cpu(ax, pod: Pod, metrics: SubjectMetrics) -> None:
     _per_container(ax, pod, metrics.get("cpu_usage"), 1, lambda c: c.cpu_request, "request")
 
 
-def _per_container(ax, pod: Pod, series: Series | None, unit: float, reference, reference_name: str) -> bool:
-    """One line per container, with its limit or request dashed; False when the signal is missing."""
-    if series is None:
-        ax.text(0.5, 0.5, "no data in this snapshot", ha="center", va="center", transform=ax.transAxes)
-        return False
+def _per_container(ax, pod: Pod, series: Series, unit: float, reference, reference_name: str) -> None:
+    """One line per container, with its limit or request dashed."""
     for container in pod.containers:
         samples = series.container(container.name)
         if samples.empty:
@@ -95,17 +112,13 @@ def _per_container(ax, pod: Pod, series: Series | None, unit: float, reference, 
                 label=f"{container.name} {reference_name}",
             )
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left", fontsize="small")
-    return True
 
 
-def _restarts(ax, metrics: SubjectMetrics) -> None:
+def _restarts(ax, pod: Pod, metrics: SubjectMetrics) -> None:
     ax.set_title("restarts")
     ax.set_ylabel("count")
-    series = metrics.get("restarts")
-    if series is None:
-        ax.text(0.5, 0.5, "no data in this snapshot", ha="center", va="center", transform=ax.transAxes)
-        return
-    for container, samples in series.frame.groupby("container"):
+    for container, samples in metrics.get("restarts").frame.groupby("container"):
         ax.step(samples["timestamp"], samples["value"], where="post", label=container)
-    ax.legend(loc="upper left", fontsize="small")
+
+
+PANELS = (("memory_working_set", _memory), ("cpu_usage", _cpu), ("restarts", _restarts))  # top to bottom

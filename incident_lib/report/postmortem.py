@@ -1,25 +1,37 @@
 """A postmortem draft in the Google SRE shape, from a saved incident: for humans to finish, not to sign.
 
 Everything the draft states comes from the bundle: the diagnoses (root cause with its evidence and
-lookups), the UTC timeline (`incident_lib.report.timeline`) and the metrics. What only people know
-(who noticed, what they decided, what went well) is left as headings to fill in. Impact figures say
-where they come from; a figure the bundle cannot give (no traffic metrics, so no error budget) says so
-instead of guessing.
+lookups), the UTC timeline (`incident_lib.report.timeline`) and the metrics; and, when an alert opened
+the incident, from its record (`incident.json`): which alert fired and when, when the diagnosis was
+written, the time to detect and the resolution. The chart's alert rules replayed over the bundle
+(`incident_lib.alert_replay`) say when each would have fired. What only people know (who noticed, what
+they decided, what went well) is left as headings to fill in. Impact figures say where they come from;
+a figure the bundle cannot give (no traffic metrics, so no error budget) says so instead of guessing.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from incident_lib.alert_replay import replay, replay_lines, step_seconds
 from incident_lib.classify.diagnosis import Diagnosis
 from incident_lib.classify.thresholds import DEFAULTS, Thresholds
-from incident_lib.durations import parse_duration
+from incident_lib.errors import InputError
 from incident_lib.k8s.objects import format_time, parse_time
-from incident_lib.report.timeline import TimelineEntry, build_timeline, duration, timeline_markdown
+from incident_lib.report.timeline import (
+    TimelineEntry,
+    alert_entries,
+    alert_subject,
+    build_timeline,
+    duration,
+    timeline_markdown,
+)
 from incident_lib.snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -45,11 +57,18 @@ PREVENT: dict[str, str] = {
     "end time, and alert on a VirtualService fault outside a drill",
 }
 PREVENT_DEFAULT = "Add the test, policy or alert that would have caught this before users did"
-PROCESS = (
-    "Confirm which alert fired first and when, and record the time to detect; if none fired, add one "
-    "whose runbook link opens notebooks/diagnose.ipynb",
-    "After the fix, re-run the sweep to confirm: incident-lab run notebooks/sweep.ipynb --fail-on critical",
+NO_ALERT = (
+    "No alert opened this incident: check that the rules that would have fired (Detection) are loaded "
+    "and routed to a receiver, or add one whose runbook link opens notebooks/diagnose.ipynb"
 )
+NO_MITIGATION = "_Decide the fix: the rules propose only steps of the investigation (see Resolution)_"
+RESWEEP = (
+    "After the fix, re-run the sweep to confirm: incident-lab run notebooks/sweep.ipynb --fail-on critical"
+)
+# Recommendations that look rather than change: steps of the investigation, not mitigations.
+INVESTIGATE = ("Read", "Find", "Check", "Start", "See", "Plot", "Look", "Describe", "Compare")
+PRIORITY = {"critical": 1, "warning": 2}  # P1, P2; anything else P3
+OWNER_KEYS = ("team", "owner", "app.kubernetes.io/team", "app.kubernetes.io/owner")
 
 
 AVAILABILITY = 0.999  # the availability objective the error budget is measured against
@@ -66,12 +85,15 @@ class ImpactFigure:
 
 @dataclass(frozen=True)
 class ActionItem:
-    """`mitigate` (restore service now), `prevent` (stop it coming back) or `process` (how we work)."""
+    """`mitigate` (restore service now), `prevent` (stop it coming back) or `process` (how we work),
+    with its priority (`P1`-`P3`) and owner (a team label of the workload, or blank to fill in)."""
 
     kind: str
     action: str
     why: str = ""
     command: str = ""
+    priority: str = "P3"
+    owner: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,6 +111,8 @@ class Postmortem:
     resolution: str
     timeline: tuple[TimelineEntry, ...]
     action_items: tuple[ActionItem, ...]
+    header: tuple[tuple[str, str], ...] = ()  # (field, value): status, date, window, bundle, alert, rules
+    investigation: tuple[ActionItem, ...] = ()  # the rules' checks: how the evidence was found
     notes: str = ""
     figures: dict[str, str] = field(default_factory=dict)  # file name → caption
 
@@ -99,16 +123,23 @@ def draft_postmortem(
     thresholds: Thresholds = DEFAULTS,
     availability: float = AVAILABILITY,
     figures: Mapping[str, str] = (),
+    incident: Mapping | None = None,
 ) -> Postmortem:
     """The draft for the findings among `diagnoses` (ranked, the first is the root cause).
 
-    `figures` maps PNG file names to captions, for the figures saved beside the Markdown.
+    `figures` maps PNG file names to captions, for the figures saved beside the Markdown. `incident` is
+    the record of the alert that opened the incident (`read_incident`); None for a bundle diagnosed by
+    hand.
     """
     findings = tuple(d for d in diagnoses if d.is_finding)
     root = findings[0] if findings else None
     namespaces = sorted({d.subject.namespace for d in findings if d.subject.namespace})
-    timeline = tuple(build_timeline(snapshot, namespaces, snapshot.window, thresholds)) if findings else ()
+    timeline = build_timeline(snapshot, namespaces, snapshot.window, thresholds) if findings else []
     started = next((e.at for e in timeline if e.warning), None)
+    alerts = list(incident["alerts"]) if incident else []
+    timeline = tuple(sorted(timeline + alert_entries(alerts), key=TimelineEntry.sort_key))
+    recommendations = _recommendations(root)
+    owner = _owner(snapshot, root)
     return Postmortem(
         title=_title(root),
         captured_at=snapshot.captured_at,
@@ -117,13 +148,64 @@ def draft_postmortem(
         summary=_summary(root, findings, started, snapshot.captured_at),
         impact=tuple(_impact(snapshot, findings, timeline, started, namespaces, availability)),
         trigger=_trigger(root, timeline, started),
-        detection=_detection(timeline, started),
-        resolution=_resolution(root, snapshot.captured_at),
+        detection=_detection(snapshot, timeline, started, incident),
+        resolution=_resolution(root, recommendations, snapshot.captured_at, incident),
         timeline=timeline,
-        action_items=tuple(_action_items(root)),
+        action_items=tuple(_action_items(root, recommendations, owner, incident)),
+        header=tuple(_header(snapshot, findings, started, incident)),
+        investigation=tuple(r for r in recommendations if r.kind == "investigate"),
         notes=str(snapshot.manifest.get("notes") or ""),
         figures=dict(figures),
     )
+
+
+def read_incident(path: str | Path) -> dict:
+    """The incident record (`incident.json`, `incident/v1`) at `path`; InputError when it is not one."""
+    try:
+        record = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"incident {path}: cannot read it ({exc.strerror})") from None
+    except ValueError as exc:
+        raise InputError(f"incident {path}: not JSON ({exc})") from None
+    if not isinstance(record, dict) or record.get("format") != "incident/v1":
+        raise InputError(f"incident {path}: not an incident record (format incident/v1)")
+    if not isinstance(record.get("alerts"), list):
+        raise InputError(f"incident {path}: no list of alerts")
+    return record
+
+
+def _header(
+    snapshot: Snapshot,
+    findings: tuple[Diagnosis, ...],
+    started: datetime | None,
+    incident: Mapping | None,
+) -> list[tuple[str, str]]:
+    """What identifies the draft: status, date, incident window, bundle, alert, the rule versions."""
+    window = snapshot.window
+    begun = parse_time(incident["started_at"]) if incident and incident.get("started_at") else started
+    begun = min(filter(None, (begun, started)), default=snapshot.captured_at)
+    ended = parse_time(incident["resolved_at"]) if incident and incident.get("resolved_at") else None
+    out = [
+        ("status", "draft"),
+        ("date", format_time(begun)[:10]),
+        (
+            "incident window",
+            f"{format_time(begun)} to {format_time(ended) if ended else 'ongoing at the capture'}",
+        ),
+        (
+            "bundle",
+            f"{Path(snapshot.origin).name or snapshot.origin}, "
+            f"captured at {format_time(snapshot.captured_at)}",
+        ),
+    ]
+    if window:
+        out.append(("metrics window", f"{format_time(window[0])} to {format_time(window[1])}"))
+    if incident:
+        out.append(("incident", f"{incident.get('id', '')} opened by alert {incident.get('alert', '')}"))
+    else:
+        out.append(("incident", "found by hand: no alert record"))
+    out.append(("rule versions", ", ".join(sorted({d.rule for d in findings})) or "no finding"))
+    return out
 
 
 def _subject(d: Diagnosis) -> str:
@@ -216,7 +298,7 @@ def _traffic_impact(snapshot: Snapshot, namespaces: list[str], availability: flo
             continue
         total = bad = seconds = 0.0
         for _, rate_body, error_body in found:
-            step = _step_seconds(rate_body.get("step"))
+            step = step_seconds(rate_body.get("step") or "15s")
             rate, errors = response_frame(rate_body), response_frame(error_body)
             keys = [c for c in rate.columns if c not in ("value",)]
             joined = rate.merge(errors, on=keys, suffixes=("_rate", "_ratio"), how="left").fillna(0.0)
@@ -247,15 +329,6 @@ def _traffic_impact(snapshot: Snapshot, namespaces: list[str], availability: flo
             "missing evidence",
         )
     ]
-
-
-def _step_seconds(step: object) -> float:
-    """A range query's step: a duration (`15s`) or, as Prometheus also takes it, a number of seconds."""
-    text = str(step or "15s").strip()
-    try:
-        return float(text)
-    except ValueError:
-        return parse_duration(text).total_seconds()
 
 
 def _trigger(root: Diagnosis | None, timeline: tuple[TimelineEntry, ...], started: datetime | None) -> str:
@@ -306,44 +379,118 @@ def _last_change(timeline: tuple[TimelineEntry, ...], started: datetime | None) 
     return f"{last.subject} {last.what}", last.at, last.lookup
 
 
-def _detection(timeline: tuple[TimelineEntry, ...], started: datetime | None) -> str:
-    warnings = [e for e in timeline if e.warning and e.source == "event"]
-    if not warnings:
-        return "_No warning event in the bundle: say how the problem was noticed._"
-    w = warnings[0]
-    lag = f", {duration(w.at - started)} after the first sign" if started and w.at > started else ""
-    return (
-        f"The first warning event was {w.what.split(':', 1)[0]} on {w.subject} at {format_time(w.at)}{lag}"
-        f"{' (seen ' + w.times + ')' if w.times else ''}. "
-        "_Which alert paged, or who noticed, and when? Alerts are not part of the bundle._"
-    )
+def _detection(
+    snapshot: Snapshot,
+    timeline: tuple[TimelineEntry, ...],
+    started: datetime | None,
+    incident: Mapping | None,
+) -> str:
+    """Which alert fired and when, the time to detect, when the diagnosis was written and when it
+    resolved (from the incident record); or that it was found by hand. Then when each of the chart's
+    alert rules would have fired over the bundle."""
+    missing = snapshot.manifest.get("missing") or []
+    why = next((m.split(": ", 1)[1] for m in missing if m.startswith("alert series: ")), "")
+    could = "\n".join(f"- {line}" for line in replay_lines(replay(snapshot), why))
+    could = f"Could have been detected at (the chart's alert rules replayed over the bundle):\n\n{could}"
+    if not incident or not incident["alerts"]:
+        return f"Found by hand: no alert opened this incident.\n\n{could}"
+    first = incident["alerts"][0]
+    fired = parse_time(first["starts_at"])
+    lines = [f"Alert **{first['name']}** fired at {format_time(fired)} (startsAt) on {alert_subject(first)}."]
+    lines += [
+        f"Then **{a['name']}** at {a['starts_at']} on {alert_subject(a)}." for a in incident["alerts"][1:]
+    ]
+    symptom = next((e for e in timeline if e.warning and e.source != "alert"), None)
+    if symptom is None:
+        lines.append("Time to detect: not known, the bundle holds no symptom before the alert.")
+    elif symptom.at <= fired:
+        lines.append(
+            f"Time to detect: {duration(fired - symptom.at)}, from the first symptom in the bundle "
+            f"({symptom.subject}: {symptom.what}, at {format_time(symptom.at)}) to the alert."
+        )
+    else:
+        lines.append(
+            f"Time to detect: 0s, the alert came {duration(symptom.at - fired)} before the first "
+            f"symptom in the bundle ({symptom.subject}: {symptom.what})."
+        )
+    if incident.get("diagnosed_at"):
+        written = parse_time(incident["diagnosed_at"])
+        lines.append(
+            f"Diagnosis written at {format_time(written)}, {duration(written - fired)} after the alert."
+        )
+    if incident.get("resolved_at"):
+        lines.append(f"Resolved at {incident['resolved_at']} (the alert's endsAt).")
+    else:
+        lines.append("Not resolved when this draft was written: the alert was still firing.")
+    return "\n".join(f"- {line}" for line in lines) + f"\n\n{could}"
 
 
-def _resolution(root: Diagnosis | None, captured: datetime) -> str:
+def _resolution(
+    root: Diagnosis | None, recommendations: list[ActionItem], captured: datetime, incident: Mapping | None
+) -> str:
     if root is None:
         return "Nothing to resolve."
-    first = root.recommendations[0].action if root.recommendations else "_not proposed by the rules_"
+    first = next((r.action for r in recommendations if r.kind == "mitigate"), "_not proposed by the rules_")
+    if incident and incident.get("resolved_at"):
+        state = f"The alert resolved at {incident['resolved_at']}; at the capture ({format_time(captured)})"
+    else:
+        state = f"Not resolved at the capture ({format_time(captured)}):"
     return (
-        f"Not resolved at the capture ({format_time(captured)}): "
-        f"{_subject(root)} was still {root.root_cause}. "
+        f"{state} {_subject(root)} was still {root.root_cause}. "
         f"The rules' first mitigation: {first}. _Record what was done, by whom, and when service recovered._"
     )
 
 
-def _action_items(root: Diagnosis | None) -> list[ActionItem]:
+def _recommendations(root: Diagnosis | None) -> list[ActionItem]:
+    """The root cause's recommendations, each once (by command: one `kubectl logs` of a container), as
+    `mitigate` or `investigate` (a step that looks rather than changes, such as reading a log), with
+    the evidence they rest on."""
     if root is None:
         return []
+    out, commands = [], set()
+    for r in root.recommendations:
+        command = re.sub(r"\s--tail=\d+", "", r.command or "")  # the same log, however much of it
+        if command and command in commands:
+            continue
+        commands.add(command)
+        kind = "investigate" if r.action.split(" ", 1)[0] in INVESTIGATE else "mitigate"
+        evidence = ", ".join(root.evidence_id(e) for e in r.evidence)
+        out.append(ActionItem(kind, r.action, f"{r.why} (evidence {evidence})", r.command or ""))
+    return out
+
+
+def _owner(snapshot: Snapshot, root: Diagnosis | None) -> str:
+    """A team label or annotation (`team`, `owner`, ...) of the root cause's subject or its controllers."""
+    if root is None:
+        return ""
+    view = snapshot.view
+    obj = view.get(root.subject.kind, root.subject.namespace, root.subject.name)
+    for o in [obj, *view.owner_chain(obj)] if obj else []:
+        for key in OWNER_KEYS:
+            value = o.labels.get(key) or (o.metadata.get("annotations") or {}).get(key)
+            if value:
+                return str(value)
+    return ""
+
+
+def _action_items(
+    root: Diagnosis | None, recommendations: list[ActionItem], owner: str, incident: Mapping | None
+) -> list[ActionItem]:
+    """Mitigations at the priority of the root cause's severity (critical P1, warning P2, else P3),
+    prevention one lower, process P3."""
+    if root is None:
+        return []
+    p = PRIORITY.get(root.severity, 3)
     items = [
-        ActionItem(
-            "mitigate",
-            r.action,
-            f"{r.why} (evidence {', '.join(root.evidence_id(e) for e in r.evidence)})",
-            r.command or "",
-        )
-        for r in root.recommendations
-    ]
-    items.append(ActionItem("prevent", PREVENT.get(root.root_cause, PREVENT_DEFAULT), root.summary))
-    items += [ActionItem("process", text) for text in PROCESS]
+        ActionItem("mitigate", r.action, r.why, r.command, f"P{p}", owner)
+        for r in recommendations
+        if r.kind == "mitigate"
+    ] or [ActionItem("mitigate", NO_MITIGATION, priority=f"P{p}", owner=owner)]
+    prevent = PREVENT.get(root.root_cause, PREVENT_DEFAULT)
+    items.append(ActionItem("prevent", prevent, root.summary, priority=f"P{min(p + 1, 3)}", owner=owner))
+    if not incident:
+        items.append(ActionItem("process", NO_ALERT))
+    items.append(ActionItem("process", RESWEEP))
     return items
 
 
@@ -354,6 +501,10 @@ def markdown(pm: Postmortem) -> str:
     """The draft as Markdown: sections of the SRE template, figures linked as PNG files beside it."""
     out = [
         f"# Postmortem (draft): {pm.title}",
+        "",
+        "| | |",
+        "|---|---|",
+        *(f"| {name} | {_cell(value)} |" for name, value in pm.header),
         "",
         f"_Drafted by incident-lab from a bundle captured at {format_time(pm.captured_at)}. Every number "
         "and timeline row comes from the bundle, with the command or query that shows it; text in italics "
@@ -383,14 +534,28 @@ def markdown(pm: Postmortem) -> str:
         if pm.root.missing_evidence:
             out += ["", "Not checked (missing from the bundle): " + "; ".join(pm.root.missing_evidence)]
     out += ["", f"**Trigger:** {pm.trigger}", "", "## Detection", "", pm.detection, ""]
-    out += ["## Resolution", "", pm.resolution, "", "## Timeline (UTC)", ""]
+    out += ["## Resolution", "", pm.resolution, ""]
+    if pm.investigation:
+        out += ["Steps of the investigation the rules propose (how the evidence is seen again):", ""]
+        out += [
+            f"- {a.action}: {_code(a.command)}" if a.command else f"- {a.action}" for a in pm.investigation
+        ]
+        out += [""]
+    out += ["## Timeline (UTC)", ""]
     out += [timeline_markdown(pm.timeline) if pm.timeline else "_Nothing in scope._", ""]
     if pm.figures:
         out += ["## Graphs", ""]
         out += [f"![{caption}]({name})\n\n_{caption}_\n" for name, caption in pm.figures.items()]
-    out += ["## Action items", "", "| type | action | why | command |", "|---|---|---|---|"]
     out += [
-        f"| {a.kind} | {_cell(a.action)} | {_cell(a.why)} | {_code(a.command)} |" for a in pm.action_items
+        "## Action items",
+        "",
+        "| type | priority | action | why | command | owner | ticket |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    out += [
+        f"| {a.kind} | {a.priority} | {_cell(a.action)} | {_cell(a.why)} | {_code(a.command)} | "
+        f"{_cell(a.owner)} | |"
+        for a in pm.action_items
     ]
     out += ["", "## Lessons learned", ""]
     for heading in ("What went well", "What went wrong", "Where we got lucky"):

@@ -7,11 +7,14 @@ Merging rules, so a timeline reads like one:
 - the same event (type, reason and message, with the object's own name taken out) about several
   objects within `MERGE_WITHIN` of the first is one row listing the objects, its count the sum;
 - the same Event read twice (a bundle holding it in two files) counts once (same uid);
+- routine Normal events (an image pulled, a container created and started) within `MERGE_WITHIN` of
+  the first are one row, whatever object they are about: they say the workload started, nothing more;
 - every time is UTC: API times with an offset (`+01:00`) and Prometheus' epoch seconds are normalised;
 - one row per signal: a Service's latency or 5xx crossings come from the first traffic profile in which
   it crosses (Istio, else the services' own HTTP metrics), as the rules read them, never from both.
-Rows are ordered by time, then by source (changes, events, status, metrics), subject and text: the same
-snapshot gives the same timeline.
+The alerts of an incident record (firing at `startsAt`, resolved at `endsAt`) are rows too
+(`alert_entries`). Rows are ordered by time, then by source (changes, events, status, metrics,
+alerts), subject and text: the same snapshot gives the same timeline.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from incident_lib.alert_replay import labels_text
 from incident_lib.changes import Change, change_index
 from incident_lib.classify.thresholds import DEFAULTS, Thresholds
 from incident_lib.k8s.event import Event
@@ -31,9 +35,11 @@ from incident_lib.metrics.analysis import steps_up
 from incident_lib.metrics.catalogue import SIGNALS
 from incident_lib.metrics.pod import Series, range_lookup
 from incident_lib.snapshot import Snapshot
+from incident_lib.text_safety import safe_text
 
 MERGE_WITHIN = timedelta(minutes=5)
-SOURCES = ("change", "event", "pod.status", "prometheus")  # the order of rows at the same second
+SOURCES = ("change", "event", "pod.status", "prometheus", "alert")  # the order of rows at the same second
+ROUTINE = ("Pulling", "Pulled", "Created", "Started")  # Normal events of every container start
 PROFILES = ("istio", "http")  # the traffic profiles, in the order the rules read them
 MIB = 2**20
 
@@ -51,6 +57,11 @@ class TimelineEntry:
     until: datetime | None = None
     warning: bool = False
     objects: tuple[str, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        # event messages and names come from the cluster: no secrets, no terminal control sequences
+        object.__setattr__(self, "subject", safe_text(self.subject))
+        object.__setattr__(self, "what", safe_text(self.what))
 
     @property
     def times(self) -> str:
@@ -153,7 +164,10 @@ def _first_seen(event: Event) -> str | None:
 
 
 def _merge_key(event: Event) -> tuple:
-    """Type, reason, the involved kind and the message with the object's name and uid taken out."""
+    """Type, reason, the involved kind and the message with the object's name and uid taken out; one
+    key for every routine event."""
+    if _routine(event):
+        return ("Normal", "routine", "", "")
     involved = event.involved
     message = event.message
     for token in (involved.get("uid"), involved.get("name")):
@@ -162,6 +176,10 @@ def _merge_key(event: Event) -> tuple:
     # generated suffixes (pod hashes) differ between the pods of one workload
     message = re.sub(r"\b[0-9a-f]{8,10}-[b-z2-9]{5}\b", "<pod>", message)
     return (event.type, event.reason, involved.get("kind", ""), message)
+
+
+def _routine(event: Event) -> bool:
+    return event.type == "Normal" and event.reason in ROUTINE
 
 
 def _object(event: Event) -> str:
@@ -181,6 +199,9 @@ def _event_row(group: list[tuple[tuple, Event, datetime, datetime]]) -> Timeline
         else f"{', '.join(objects[:3])}" + (f" and {len(objects) - 3} more" if len(objects) > 3 else "")
     )
     what = f"{event.reason}: {event.message}"
+    if _routine(event):
+        reasons = ", ".join(dict.fromkeys(e.reason for _, e, _, _ in group))
+        what = f"{reasons}: routine container start (image pulls, containers created and started)"
     if len(objects) > 1:
         what += f" (the same on {len(objects)} objects)"
     return TimelineEntry(
@@ -198,17 +219,56 @@ def _event_row(group: list[tuple[tuple, Event, datetime, datetime]]) -> Timeline
 
 def _event_lookup(event: Event, single: bool) -> str:
     involved = event.involved
-    selector = f"reason={event.reason}"
+    selector = "type=Normal" if _routine(event) else f"reason={event.reason}"
     if single:
         selector = (
             f"involvedObject.kind={involved.get('kind', '')},involvedObject.name={involved.get('name', '')},"
+            + selector
         )
-        selector += f"reason={event.reason}"
     if involved.get("kind") == "Node" or not single:
         where = "-A" if involved.get("kind") == "Node" else f"-n {event.namespace}"
     else:
         where = f"-n {involved.get('namespace') or event.namespace}"
     return f"kubectl get events {where} --field-selector {selector}"
+
+
+# ---------------------------------------------------------------- alerts
+
+
+def alert_entries(alerts: Iterable[dict]) -> list[TimelineEntry]:
+    """Each alert of an incident record (`incident.json`) firing at its `startsAt`, and resolved at its
+    `endsAt` once Alertmanager said so."""
+    out = []
+    for alert in alerts:
+        subject = alert_subject(alert)
+        lookup = alert.get("generator_url") or f"amtool alert query alertname={alert['name']}"
+        severity = (alert.get("labels") or {}).get("severity")
+        out.append(
+            TimelineEntry(
+                at=parse_time(alert["starts_at"]),
+                source="alert",
+                subject=subject,
+                what=f"alert {alert['name']} firing" + (f" (severity {severity})" if severity else ""),
+                lookup=lookup,
+                warning=True,
+            )
+        )
+        if alert.get("status") == "resolved" and alert.get("ends_at"):
+            out.append(
+                TimelineEntry(
+                    parse_time(alert["ends_at"]), "alert", subject, f"alert {alert['name']} resolved", lookup
+                )
+            )
+    return out
+
+
+def alert_subject(alert: dict) -> str:
+    """The first subject the alert's labels name (`Pod default/x`), else its labels that say where."""
+    for s in alert.get("subjects") or []:
+        return (
+            f"{s['kind']} {s['namespace']}/{s['name']}" if s.get("namespace") else f"{s['kind']} {s['name']}"
+        )
+    return labels_text(alert.get("labels") or {})
 
 
 # ---------------------------------------------------------------- pod status

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from incident_lib.alert_replay import loaded_rules, namespace_query, series_body, series_name
 from incident_lib.durations import parse_duration
 from incident_lib.errors import InputError
 from incident_lib.k8s.kinds import KINDS, OPTIONAL_GROUPS, Kind
@@ -22,7 +23,7 @@ from incident_lib.needs import collected_kinds, pod_plan
 from incident_lib.redact import redact_object, redact_text
 from incident_lib.snapshot import LogKey, Snapshot, parse_window
 from incident_lib.sources.kubernetes import DeadlinePassed, Forbidden, KubeSource, NotServed, Unreadable
-from incident_lib.sources.prometheus import PrometheusSource
+from incident_lib.sources.prometheus import PrometheusError, PrometheusSource
 
 FORMAT = "incident-bundle/v1"
 REQUIRED = ("Pod", "Event")  # without these there is nothing to diagnose: a 403 on them stops the run
@@ -85,6 +86,9 @@ def collect(
         fetched = prometheus.fetch(namespaces, start, end, progress=progress)
         metrics, window["step"] = fetched.metrics, fetched.step
         run.missing += [f"metrics/{name}: {why}" for name, why in sorted(fetched.missing.items())]
+        alerts, missing = alert_series(prometheus, namespaces, start, end, fetched.step)
+        metrics |= alerts
+        run.missing += missing
     else:
         run.missing.append("metrics: no Prometheus URL given (--prometheus-url)")
     manifest = {
@@ -215,6 +219,32 @@ class _Run:
             if text is not None:
                 logs[key] = _constant(redact_text(text))
         return logs
+
+
+def alert_series(
+    prometheus: PrometheusSource, namespaces: list[str], start: datetime, end: datetime, step: str
+) -> tuple[dict[str, dict], list[str]]:
+    """Each chart alert rule Prometheus has loaded, evaluated over the window per namespace (what
+    `incident_lib.alert_replay` replays), by metric name; and what could not be read, one line each."""
+    try:
+        rules = loaded_rules(prometheus.alert_rules())
+    except (PrometheusError, ValueError, KeyError, TypeError) as exc:
+        return {}, [
+            f"alert series: the alert rules could not be read from Prometheus at {prometheus.url}: {exc}"
+        ]
+    if not rules:
+        return {}, [f"alert series: Prometheus at {prometheus.url} has no incident-lab.* alert rules loaded"]
+    metrics, missing = {}, []
+    for rule in rules:
+        for namespace in namespaces:
+            name = f"{series_name(rule)}.{namespace}"
+            try:
+                answer = prometheus.range_query(namespace_query(rule, namespace), start, end, step)
+            except PrometheusError as exc:
+                missing.append(f"alert series {name}: {exc}")
+                continue
+            metrics[name] = series_body(rule, answer)
+    return metrics, missing
 
 
 def _constant(text: str):

@@ -187,6 +187,11 @@ class PrometheusSource:
         except (KeyError, TypeError) as exc:
             raise PrometheusError(f"unexpected answer ({type(exc).__name__})") from None
 
+    def alert_rules(self) -> dict:
+        """The alerting rules Prometheus has loaded (`/api/v1/rules?type=alert`), decoded; raises
+        PrometheusError."""
+        return _decoded(self._get("/api/v1/rules", {"type": "alert"}))
+
     def _get(self, path: str, params: dict | None = None) -> bytes:
         """The body of a GET answered 200, through the client's session, with its credentials. Raises
         PrometheusError for any other status, no answer, and a body over MAX_ANSWER_BYTES or not read

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from incident_lib.errors import InputError
-from incident_lib.runner import NotebookFailed, coerce_parameters, run_notebook
+from incident_lib.runner import coerce_parameters, run_notebook
 from tests.helpers import OOM_DRILL, ROOT
 
 NOTEBOOK = ROOT / "notebooks" / "diagnose.ipynb"
@@ -57,19 +57,10 @@ def test_parameters_are_converted_to_the_declared_types_and_unknown_ones_refused
         coerce_parameters(NOTEBOOK, [("pods", "web-1")])
 
 
-def test_a_failing_cell_keeps_the_executed_notebook_with_the_error_and_no_findings(tmp_path):
-    with pytest.raises(NotebookFailed, match="raised NotFound") as failure:
+def test_a_pod_the_bundle_does_not_hold_is_refused_before_a_kernel_starts(tmp_path):
+    with pytest.raises(InputError, match=r"parameter pod \(namespace default\): pod 'no-such-pod' not found"):
         run_notebook(NOTEBOOK, {"source": str(OOM_DRILL), "pod": "no-such-pod"}, tmp_path)
-    kept = failure.value.path
-    assert kept.name == "diagnose.failed.ipynb" and kept.parent.parent == tmp_path / "diagnose"
-    assert [p.name for p in kept.parent.iterdir()] == ["diagnose.failed.ipynb"]
-    errors = [
-        o
-        for c in json.loads(kept.read_text())["cells"]
-        for o in c.get("outputs", [])
-        if o["output_type"] == "error"
-    ]
-    assert errors and errors[0]["ename"] == "NotFound"
+    assert not (tmp_path / "diagnose").exists()
 
 
 def test_run_with_an_unknown_parameter_exits_2_before_starting_a_kernel(tmp_path):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import matplotlib.dates as mdates
+
 from incident_lib.k8s.objects import parse_time
 from incident_lib.k8s.pod import Pod
 from incident_lib.metrics.frames import response_frame
 from incident_lib.report.metric_plots import resource_figure
 from incident_lib.report.plots import oom_kill_times, pod_metrics_figure
-from tests.helpers import OOM_POD
+from incident_lib.sources.bundle import read_bundle
+from tests.helpers import OOM_POD, ROOT
 
 
 def drill_pod(snapshot) -> Pod:
@@ -42,3 +45,17 @@ def test_the_pod_figure_and_the_namespace_figure_mark_the_same_kills(oom_drill):
     namespace = resource_figure(oom_drill, "memory_working_set", "default", [OOM_POD[1]])
     assert len(markers(pod_axes)) == 4
     assert markers(pod_axes) == markers(namespace.axes[0])
+
+
+def test_the_pod_figure_starts_when_the_pod_was_created_not_at_the_window_start(oom_drill):
+    [*_, restarts] = pod_metrics_figure(oom_drill, *OOM_POD).axes
+    start, end = (mdates.num2date(x) for x in restarts.get_xlim())
+    assert oom_drill.window[0] == parse_time("2025-12-17T09:35:00Z")
+    assert (start, end) == (parse_time("2025-12-17T09:54:00Z"), oom_drill.window[1])  # created 09:55
+
+
+def test_panels_without_data_are_left_out_and_named_under_the_figure():
+    crash = read_bundle(ROOT / "incidents" / "crash-loop")
+    fig = pod_metrics_figure(crash, "default", "crashloop-test-5d8f9c7b6d-w4k2x")
+    assert [ax.get_title() for ax in fig.axes] == ["restarts"]
+    assert fig.get_supxlabel() == "Not shown, no data in the bundle: Memory working set, CPU usage."

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import copy
+
+import pytest
+
 from incident_lib.classify.diagnosis import Diagnosis, Subject
 from incident_lib.classify.evidence import Evidence, Recommendation
 from incident_lib.diagnose import diagnose_all
+from incident_lib.errors import InputError
 from incident_lib.k8s.objects import parse_time
 from incident_lib.report.metric_plots import traffic_figure
-from incident_lib.report.postmortem import draft_postmortem, markdown
+from incident_lib.report.postmortem import draft_postmortem, markdown, read_incident
 from incident_lib.snapshot import Snapshot
 from incident_lib.sources.bundle import read_bundle
 from tests.helpers import ROOT
@@ -45,7 +50,8 @@ def latency_diagnosis() -> Diagnosis:
         summary="payments-service p99 latency is 1.52s, over the 1s SLO.",
         evidence=(evidence,),
         recommendations=(
-            Recommendation("Find the slow dependency", "p99 over SLO", (evidence,), "kubectl …"),
+            Recommendation("Set a timeout on the slow route", "p99 over SLO", (evidence,), "kubectl patch …"),
+            Recommendation("Find the slow dependency", "p99 over SLO", (evidence,), "kubectl get …"),
         ),
         rule="services.high_latency/1",
     )
@@ -107,7 +113,10 @@ def test_the_markdown_has_every_section_of_the_sre_template_in_order():
         "## About the data",
     ]
     assert "| e1 | prometheus | `http_latency_p99` | 1.52s |" in text
-    assert "| mitigate | Find the slow dependency |" in text and "| prevent |" in text
+    assert "| type | priority | action | why | command | owner | ticket |" in text
+    assert "| mitigate | P2 | Set a timeout on the slow route |" in text and "| prevent | P3 |" in text
+    assert "- Find the slow dependency: `kubectl get …`" in text  # a step of the investigation
+    assert "| mitigate | P2 | Find" not in text
     assert "![p99](p99.png)" in text
 
 
@@ -155,3 +164,111 @@ def test_an_incident_whose_only_row_is_a_change_has_a_timeline_and_a_trigger():
     assert "_Nothing in scope._" not in text
     assert "| Service default/bad-service | created: selects app=no-such-app |" in text
     assert draft.trigger.startswith("Service default/bad-service created: selects app=no-such-app, at ")
+
+
+def oom_alert_record(status: str = "resolved") -> dict:
+    """The incident record an OOM alert on the drill's pod opens (as `incident_lib.incidents.record`
+    writes it), resolved 15 minutes after the capture."""
+    pod = "oom-test-7f77d89c59-vqgkt"
+    return {
+        "format": "incident/v1",
+        "id": "20251217T095730Z-3f2a9c1b0d",
+        "alert": "ContainerOOMKilled",
+        "status": status,
+        "started_at": "2025-12-17T09:57:30Z",
+        "resolved_at": "2025-12-17T10:20:00Z" if status == "resolved" else None,
+        "diagnosed_at": "2025-12-17T09:57:34Z",
+        "alerts": [
+            {
+                "fingerprint": "5f1c",
+                "name": "ContainerOOMKilled",
+                "status": status,
+                "starts_at": "2025-12-17T09:57:30Z",
+                "ends_at": "2025-12-17T10:20:00Z" if status == "resolved" else None,
+                "labels": {"severity": "critical", "namespace": "default", "pod": pod, "container": "app"},
+                "generator_url": "http://prometheus:9090/graph?g0.expr=oom",
+                "subjects": [{"kind": "Pod", "namespace": "default", "name": pod}],
+            }
+        ],
+    }
+
+
+def test_detection_names_the_alert_the_time_to_detect_the_diagnosis_and_the_resolution(oom_drill):
+    draft = draft_postmortem(oom_drill, diagnose_all(oom_drill), incident=oom_alert_record())
+    assert draft.detection.splitlines()[:4] == [
+        "- Alert **ContainerOOMKilled** fired at 2025-12-17T09:57:30Z (startsAt) on Pod "
+        "default/oom-test-7f77d89c59-vqgkt.",
+        "- Time to detect: 1m30s, from the first symptom in the bundle "
+        "(Pod default/oom-test-7f77d89c59-vqgkt: container app memory working set 254.7Mi reached 90% "
+        "of its 256Mi limit, at 2025-12-17T09:56:00Z) to the alert.",
+        "- Diagnosis written at 2025-12-17T09:57:34Z, 4s after the alert.",
+        "- Resolved at 2025-12-17T10:20:00Z (the alert's endsAt).",
+    ]
+    # the shipped drill was reconstructed without alert series: the replay says so rather than guess
+    assert "Alert replay: not checked (the bundle holds no alert series)." in draft.detection
+    header = dict(draft.header)
+    assert header["incident window"] == "2025-12-17T09:56:00Z to 2025-12-17T10:20:00Z"
+    assert header["incident"] == "20251217T095730Z-3f2a9c1b0d opened by alert ContainerOOMKilled"
+    assert header["rule versions"] == "deployments.replicas_unavailable/1, pods.oom_killed/1"
+    assert not any(a.action.startswith("No alert opened") for a in draft.action_items)
+
+
+def test_the_alert_firing_and_its_resolution_are_timeline_rows(oom_drill):
+    draft = draft_postmortem(oom_drill, diagnose_all(oom_drill), incident=oom_alert_record())
+    rows = [(e.at.strftime("%H:%M:%S"), e.what, e.lookup) for e in draft.timeline if e.source == "alert"]
+    assert rows == [
+        (
+            "09:57:30",
+            "alert ContainerOOMKilled firing (severity critical)",
+            "http://prometheus:9090/graph?g0.expr=oom",
+        ),
+        ("10:20:00", "alert ContainerOOMKilled resolved", "http://prometheus:9090/graph?g0.expr=oom"),
+    ]
+    firing = draft_postmortem(oom_drill, diagnose_all(oom_drill), incident=oom_alert_record("firing"))
+    assert [e.what for e in firing.timeline if e.source == "alert"] == [
+        "alert ContainerOOMKilled firing (severity critical)"
+    ]
+    assert "- Not resolved when this draft was written: the alert was still firing." in firing.detection
+
+
+def test_without_an_alert_the_draft_says_it_was_found_by_hand_and_asks_for_one(oom_drill):
+    draft = draft_postmortem(oom_drill, diagnose_all(oom_drill))
+    assert draft.detection.startswith(
+        "Found by hand: no alert opened this incident.\n\nCould have been detected at"
+    )
+    assert dict(draft.header)["incident"] == "found by hand: no alert record"
+    assert any(a.kind == "process" and a.action.startswith("No alert opened") for a in draft.action_items)
+
+
+def test_action_items_carry_a_priority_from_the_severity_and_no_investigation_step_or_duplicate():
+    crash = read_bundle(ROOT / "incidents" / "crash-loop")
+    draft = draft_postmortem(crash, diagnose_all(crash))
+    assert [(a.kind, a.priority) for a in draft.action_items] == [
+        ("mitigate", "P1"),  # critical; the rules proposed only checks, so the fix is to decide
+        ("prevent", "P2"),
+        ("process", "P3"),
+        ("process", "P3"),
+    ]
+    logs = [a for a in draft.investigation if a.command.startswith("kubectl logs")]
+    assert len(logs) == 1  # two recommendations read the same previous log (50 and 100 lines of it)
+    oom = read_bundle(ROOT / "incidents" / "oom-drill")
+    [mitigate] = [a for a in draft_postmortem(oom, diagnose_all(oom)).action_items if a.kind == "mitigate"]
+    assert mitigate.action.startswith("Raise the memory limit of app")
+
+
+def test_the_owner_is_the_team_label_of_the_workload(oom_drill):
+    labelled = copy.deepcopy(oom_drill.objects)
+    for obj in labelled:
+        if obj["kind"] == "Deployment" and obj["metadata"]["name"] == "oom-test":
+            obj["metadata"].setdefault("labels", {})["team"] = "payments"
+    snapshot = Snapshot(
+        oom_drill.captured_at, labelled, oom_drill.metrics, oom_drill.logs, oom_drill.manifest
+    )
+    items = draft_postmortem(snapshot, diagnose_all(snapshot)).action_items
+    assert {a.kind: a.owner for a in items} == {"mitigate": "payments", "prevent": "payments", "process": ""}
+
+
+def test_a_file_that_is_not_an_incident_record_is_a_one_line_error(tmp_path):
+    (tmp_path / "incident.json").write_text('{"format": "incident-bundle/v1"}')
+    with pytest.raises(InputError, match=r"not an incident record \(format incident/v1\)"):
+        read_incident(tmp_path / "incident.json")

@@ -143,3 +143,18 @@ def test_an_object_created_with_nothing_else_in_scope_is_still_a_row():
     assert timeline_text(build_timeline(bad_service, ["default"], bad_service.window)) == (
         "2025-12-17T10:40:00Z  change      Service default/bad-service: created: selects app=no-such-app"
     )
+
+
+def test_image_pulls_and_container_starts_fold_into_one_routine_row():
+    routine = [
+        event("web-1", reason, f"{reason} web", f"2025-12-17T10:00:0{i}Z", type="Normal")
+        for i, reason in enumerate(("Pulling", "Pulled", "Created", "Started"))
+    ]
+    rows = rows_of([*routine, event("web-1", "BackOff", "Back-off restarting", "2025-12-17T10:00:09Z")])
+    assert [(r.what, r.count) for r in rows] == [
+        ("Pulling, Pulled, Created, Started: routine container start (image pulls, containers created and "
+         "started)", 4),
+        ("BackOff: Back-off restarting", 1),
+    ]  # fmt: skip
+    assert rows[0].lookup.endswith("involvedObject.kind=Pod,involvedObject.name=web-1,type=Normal")
+    assert not rows[0].warning
