@@ -61,7 +61,11 @@ def _parser() -> argparse.ArgumentParser:
     subject = diagnose.add_mutually_exclusive_group()
     subject.add_argument("--pod", help="only this pod")
     subject.add_argument("--service", help="only this Service (with its pods' diagnoses behind it)")
-    subject.add_argument("--all", action="store_true", help="every subject, findings first (the default)")
+    subject.add_argument(
+        "--all",
+        action="store_true",
+        help="every subject, healthy ones too (default: the findings and a count)",
+    )
     diagnose.add_argument(
         "--slo-p99",
         type=float,
@@ -144,39 +148,64 @@ def _diagnose(args: argparse.Namespace) -> int:
 
 
 def _diagnose_without_gc(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
-    from incident_lib.diagnose import diagnose_all, diagnose_pods, diagnose_service
-    from incident_lib.exclusions import excluded_dict, excluded_text, load_config, parse_flag, select
-    from incident_lib.report.text import markdown, table
+    from incident_lib.exclusions import load_config, parse_flag, select
     from incident_lib.sources.bundle import read_bundle
 
     snapshot = read_bundle(args.bundle) if args.bundle else _live_snapshot(args, args.namespace, args.pod)
-    thresholds = replace(DEFAULTS, slo_p99_seconds=args.slo_p99)
-    if args.pod:
-        diagnoses = diagnose_pods(snapshot, args.namespace, args.pod, thresholds)
-    elif args.service:
-        if not args.namespace:
-            raise InputError("--service needs -n NAMESPACE")
-        diagnoses = [diagnose_service(snapshot, args.namespace, args.service, thresholds)]
-    else:
-        diagnoses = diagnose_all(snapshot, args.namespace, thresholds)
     exclusions = load_config() + [parse_flag(f, "--exclude") for f in args.exclude]
-    selection = select(diagnoses, snapshot, exclusions, [parse_flag(f, "--only") for f in args.only])
+    only = [parse_flag(f, "--only") for f in args.only]
+    selection = select(_diagnoses(args, snapshot), snapshot, exclusions, only)
     for lapsed in selection.lapsed:
         print(f"incident-lab: warning: exclusion '{lapsed.reason}' lapsed at {lapsed.until}", file=sys.stderr)
+    _write(_report(args, selection))
+    if args.fail_on:
+        severe = [d for d in selection.reported if d.is_finding and at_least(d.severity, args.fail_on)]
+        if severe:
+            first = severe[0].subject
+            print(
+                f"incident-lab: {len(severe)} finding{'s' if len(severe) > 1 else ''} at or above "
+                f"--fail-on {args.fail_on}, first {first.kind} {first.namespace}/{first.name}: "
+                f"{severe[0].root_cause}",
+                file=sys.stderr,
+            )
+            return EXIT_FINDINGS
+    return 0
+
+
+def _diagnoses(args: argparse.Namespace, snapshot) -> list:
+    """The diagnoses the subject flags ask for: one pod, one Service, or every subject."""
+    from dataclasses import replace
+
+    from incident_lib.diagnose import diagnose_all, diagnose_pods, diagnose_service
+
+    thresholds = replace(DEFAULTS, slo_p99_seconds=args.slo_p99)
+    if args.pod:
+        return diagnose_pods(snapshot, args.namespace, args.pod, thresholds)
+    if args.service:
+        if not args.namespace:
+            raise InputError("--service needs -n NAMESPACE")
+        return [diagnose_service(snapshot, args.namespace, args.service, thresholds)]
+    return diagnose_all(snapshot, args.namespace, thresholds)
+
+
+def _report(args: argparse.Namespace, selection) -> str:
+    """The diagnoses in the `--format` asked for. JSON holds every subject (excluded ones marked); the
+    table and Markdown of a sweep show findings and a one-line count, healthy subjects only with --all."""
+    from incident_lib.exclusions import excluded_dict, excluded_text
+    from incident_lib.report.text import findings_summary, markdown, table
+
     if args.format == "json":
         # A JSON array with one diagnosis per line: readable, and json's fast (unindented) encoder.
         rows = [d.to_dict() for d in selection.reported] + [excluded_dict(e) for e in selection.excluded]
-        text = "[\n" + ",\n".join(json.dumps(row) for row in rows) + "\n]"
-    else:
-        text = (markdown if args.format == "markdown" else table)(selection.reported)
-        text += excluded_text(selection, args.format)
-    _write(text)
-    reported = selection.reported
-    if args.fail_on and any(d.is_finding and at_least(d.severity, args.fail_on) for d in reported):
-        return EXIT_FINDINGS
-    return 0
+        return "[\n" + ",\n".join(json.dumps(row) for row in rows) + "\n]"
+    shown = selection.reported
+    sweep = not (args.pod or args.service)
+    if sweep and not args.all:
+        shown = [d for d in shown if d.is_finding]
+    text = (markdown if args.format == "markdown" else table)(shown) if shown else ""
+    if sweep:
+        text = findings_summary(selection.reported, listed_healthy=args.all) + ("\n\n" + text if text else "")
+    return text + excluded_text(selection, args.format)
 
 
 def _live_arguments(parser: argparse.ArgumentParser) -> None:

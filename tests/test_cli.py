@@ -41,6 +41,27 @@ def test_all_lists_findings_first_in_the_same_order_every_run():
     assert {d["subject"]["kind"] for d in diagnoses} >= {"Pod", "Service", "Deployment", "DaemonSet", "Node"}
 
 
+def test_the_default_table_shows_findings_and_a_count_in_120_columns_and_all_adds_the_healthy():
+    result = cli("diagnose", "--bundle", str(OOM_DRILL))
+    summary, blank, header, *rows = result.stdout.splitlines()
+    assert summary == "2 findings: 2 critical; 52 healthy subjects (--all lists them)"
+    assert (blank, header.split()[:3]) == ("", ["NAMESPACE", "KIND", "NAME"])
+    assert [row.split()[3] for row in rows] == ["oom_killed", "replicas_unavailable"]
+    assert max(len(line) for line in result.stdout.splitlines()) <= 120
+    everything = cli("diagnose", "--bundle", str(OOM_DRILL), "--all").stdout.splitlines()
+    assert everything[0] == "2 findings: 2 critical; 52 healthy subjects"
+    assert len(everything) == 3 + 54
+
+
+def test_fail_on_says_why_it_exits_1():
+    result = cli("diagnose", "--bundle", str(OOM_DRILL), "--fail-on", "critical")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "incident-lab: 2 findings at or above --fail-on critical, "
+        "first Pod default/oom-test-7f77d89c59-vqgkt: oom_killed\n"
+    )
+
+
 def test_markdown_has_a_section_with_evidence_for_each_finding():
     result = cli("diagnose", "--bundle", str(OOM_DRILL), "-n", "default", "--format", "markdown")
     assert "## Pod default/oom-test-7f77d89c59-vqgkt: `oom_killed`" in result.stdout

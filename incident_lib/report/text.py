@@ -7,9 +7,16 @@ evidence, which come from the cluster too, are made safe here (`safe_text`).
 from __future__ import annotations
 
 from incident_lib.classify.diagnosis import Diagnosis
+from incident_lib.classify.evidence import SEVERITIES
 from incident_lib.text_safety import safe_text
 
 _COLUMNS = ("NAMESPACE", "KIND", "NAME", "ROOT CAUSE", "CONF", "SEVERITY", "SUMMARY")
+TABLE_WIDTH = 120  # a terminal's columns the table keeps to; the single-subject details are not cut
+MIN_SUMMARY = 30
+
+
+def _cut(text: str, room: int) -> str:
+    return text if len(text) <= room else text[: room - 1] + "…"
 
 
 def _row(d: Diagnosis) -> tuple[str, ...]:
@@ -18,11 +25,27 @@ def _row(d: Diagnosis) -> tuple[str, ...]:
     return tuple(safe_text(c) for c in cells)
 
 
-def table(diagnoses: list[Diagnosis]) -> str:
-    """One aligned line per diagnosis; for a single diagnosis, its evidence and recommendations too."""
+def findings_summary(diagnoses: list[Diagnosis], listed_healthy: bool) -> str:
+    """`2 findings: 1 critical, 1 warning; 52 healthy subjects (--all lists them)`."""
+    findings = [d for d in diagnoses if d.is_finding]
+    by_severity = ", ".join(f"{n} {s}" for s in SEVERITIES if (n := sum(d.severity == s for d in findings)))
+    healthy = len(diagnoses) - len(findings)
+    head = f"{len(findings)} finding{'' if len(findings) == 1 else 's'}" + (
+        f": {by_severity}" if findings else ""
+    )
+    tail = f"{healthy} healthy subject{'' if healthy == 1 else 's'}"
+    return f"{head}; {tail}" + ("" if listed_healthy or not healthy else " (--all lists them)")
+
+
+def table(diagnoses: list[Diagnosis], width: int = TABLE_WIDTH) -> str:
+    """One aligned line per diagnosis, the summary cut to fit `width` columns; for a single diagnosis,
+    its evidence and recommendations too."""
     rows = [_COLUMNS, *(_row(d) for d in diagnoses)]
     widths = [max(len(r[i]) for r in rows) for i in range(len(_COLUMNS) - 1)]
-    lines = ["  ".join([*(c.ljust(w) for c, w in zip(r, widths, strict=False)), r[-1]]) for r in rows]
+    room = max(MIN_SUMMARY, width - sum(widths) - 2 * len(widths))
+    lines = [
+        "  ".join([*(c.ljust(w) for c, w in zip(r, widths, strict=False)), _cut(r[-1], room)]) for r in rows
+    ]
     if len(diagnoses) == 1:
         lines += ["", *_details(diagnoses[0])]
     return "\n".join(lines)

@@ -36,8 +36,8 @@ def snapshot(bundle):
     return read_bundle(bundle)
 
 
-def assert_clean(output: str) -> None:
-    assert REDACTED in output  # seeded text was shown, and redacted
+def assert_clean(output: str, shown: bool = True) -> None:
+    assert REDACTED in output or not shown  # seeded text was shown, and redacted
     assert secrets_in(output) == []
     assert controls_in(output) == []
 
@@ -46,7 +46,8 @@ def assert_clean(output: str) -> None:
 @pytest.mark.parametrize("scope", [["--all"], ["-n", NS, "--pod", POD]], ids=["all", "pod"])
 def test_diagnose(bundle, capsys, fmt, scope):
     main(["diagnose", "--bundle", str(bundle), "--format", fmt, *scope])
-    assert_clean(capsys.readouterr().out)
+    # the sweep's table cuts summaries to 120 columns: what it shows must be clean, all of it or not
+    assert_clean(capsys.readouterr().out, shown=not (fmt == "table" and scope == ["--all"]))
 
 
 def test_ask_with_logs(bundle):
