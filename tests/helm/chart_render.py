@@ -25,7 +25,7 @@ CUSTOM_VALUES: dict[str, Any] = {
         },
         "users-service": {"replicas": 3},
     },
-    "diagnostics": {"port": 8001},
+    "diagnostics": {"port": 8001, "incidents": {"persistence": {"enabled": True}, "workers": 4}},
     "labImage": {"tag": "2.0.0-rc1", "pullPolicy": "Always"},
     "prometheusUrl": "https://prometheus.example.org",
     "resources": {"requests": {"cpu": "100m", "memory": "200Mi"}, "limits": {"memory": "200Mi"}},

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from chart_render import (
 )
 
 from incident_lib.needs import rbac_rules
+from services.diagnostics.settings import load_settings
 
 KUBERNETES_VERSION = "1.30.0"
 SERVICES = {"backend-api", "users-service", "orders-service", "payments-service"}
@@ -32,6 +35,10 @@ MONITORING_VALUES = ROOT / "helm" / "monitoring" / "values.yaml"
 APP_VERSION = yaml.safe_load((CHART / "Chart.yaml").read_text())["appVersion"]
 DEFAULT_PROMETHEUS = yaml.safe_load((CHART / "values.yaml").read_text())["prometheusUrl"]
 CREDENTIALS = ("PROMETHEUS_TOKEN", "PROMETHEUS_USER", "PROMETHEUS_PASSWORD")
+AMTOOL = shutil.which("amtool")
+NOTIFY_VALUES: dict[str, Any] = {
+    "diagnostics": {"incidents": {"notify": {"existingSecret": "incident-notify", "key": "apprise-urls"}}}
+}
 #: An existing Secret with key names other than the defaults, so that ignoring them shows.
 AUTH_VALUES: dict[str, Any] = {
     "prometheusAuth": {
@@ -70,6 +77,22 @@ def credential_env(rendered: list[dict[str, Any]]) -> dict[str, list[dict[str, A
         for name, spec in pod_specs(rendered)
         for container in spec["containers"]
     }
+
+
+def diagnostics_pod(rendered: list[dict[str, Any]]) -> dict[str, Any]:
+    """The pod spec of the diagnostics API's Deployment."""
+    (deployment,) = [d for d in of_kind(rendered, "Deployment") if d["metadata"]["name"] == "diagnostics-api"]
+    return deployment["spec"]["template"]["spec"]
+
+
+def store_volume(rendered: list[dict[str, Any]]) -> dict[str, Any]:
+    """The volume the diagnostics API mounts at INCIDENT_STORE, without its name."""
+    pod = diagnostics_pod(rendered)
+    (container,) = pod["containers"]
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    (mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == env["INCIDENT_STORE"]]
+    (volume,) = [v for v in pod["volumes"] if v["name"] == mount["name"]]
+    return {k: v for k, v in volume.items() if k != "name"}
 
 
 def bound_to_the_reader(rendered: list[dict[str, Any]]) -> set[str]:
@@ -325,6 +348,7 @@ def test_the_rendered_command_parses_with_the_cli_to_the_namespaces(
         {"sweep": {"namespaces": ["apps", "default", "kube-system"]}},
         {"sweep": {"allNamespaces": True}},
         {"sweep": {"allNamespaces": True}, "diagnostics": {"enabled": False}, "prometheusUrl": ""},
+        NOTIFY_VALUES,
     ],
     ids=[
         "reports-claim",
@@ -333,6 +357,7 @@ def test_the_rendered_command_parses_with_the_cli_to_the_namespaces(
         "sweep-namespaces",
         "sweep-all-namespaces",
         "sweep-all-namespaces-without-args",
+        "incident-notifications",
     ],
 )
 def test_other_values_still_match_kubernetes_schemas(values: dict[str, Any]) -> None:
@@ -415,6 +440,55 @@ def test_disabling_a_component_removes_its_workload_and_its_permissions() -> Non
     assert not kinds & {"CronJob", "ServiceAccount", "ClusterRole", "ClusterRoleBinding"}
 
 
+def test_the_incident_store_is_an_emptydir_unless_persistence_makes_it_a_claim() -> None:
+    assert store_volume(objects()) == {"emptyDir": {}}
+    assert of_kind(objects(), "PersistentVolumeClaim") == []
+
+    claimed = {"enabled": True, "size": "5Gi", "storageClassName": "standard"}
+    persistent = {"diagnostics": {"incidents": {"persistence": claimed}}}
+    rendered = objects(persistent)
+    (claim,) = of_kind(rendered, "PersistentVolumeClaim")
+    assert store_volume(rendered) == {"persistentVolumeClaim": {"claimName": claim["metadata"]["name"]}}
+    assert claim["spec"] == {
+        "accessModes": ["ReadWriteOnce"],
+        "storageClassName": "standard",
+        "resources": {"requests": {"storage": "5Gi"}},
+    }
+    # a ReadWriteOnce claim is held by the old pod until it stops: a rolling update would wait forever
+    (deployment,) = [d for d in of_kind(rendered, "Deployment") if d["metadata"]["name"] == "diagnostics-api"]
+    assert deployment["spec"]["strategy"] == {"type": "Recreate"}
+
+
+def test_incident_settings_reach_the_api_and_read_as_its_settings() -> None:
+    values = {"diagnostics": {"incidents": {"lookback": "2h", "workers": 3, "queueSize": 50,
+                                            "baseUrl": "https://incidents.example.org"}}}  # fmt: skip
+    (container,) = diagnostics_pod(objects(values))["containers"]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    assert "INCIDENT_NOTIFY_URLS" not in env  # no Secret named: no notifications
+    # through the API's own settings loader: the chart and the API cannot drift apart
+    settings = load_settings(env)
+    assert (settings.store, settings.lookback.total_seconds()) == ("/incidents", 7200)
+    assert (settings.alert_workers, settings.alert_queue) == (3, 50)
+    assert settings.base_url == "https://incidents.example.org"
+    defaults = {e["name"]: e["value"] for e in diagnostics_pod(objects())["containers"][0]["env"]}
+    assert "INCIDENT_BASE_URL" not in defaults
+    assert load_settings(defaults).alert_queue == 100
+
+
+def test_notification_urls_come_from_the_secret_reference_only() -> None:
+    rendered = objects(NOTIFY_VALUES)
+    (container,) = diagnostics_pod(rendered)["containers"]
+    (notify,) = [e for e in container["env"] if e["name"] == "INCIDENT_NOTIFY_URLS"]
+    assert notify == {
+        "name": "INCIDENT_NOTIFY_URLS",
+        "valueFrom": {"secretKeyRef": {"name": "incident-notify", "key": "apprise-urls"}},
+    }
+    assert of_kind(rendered, "Secret") == []
+    everywhere = [e for _, spec in pod_specs(rendered) for c in spec["containers"] for e in c.get("env", [])
+                  if e["name"] == "INCIDENT_NOTIFY_URLS"]  # fmt: skip
+    assert everywhere == [notify]  # the sweep and the services never see them
+
+
 def test_servicemonitor_selects_exactly_the_four_services(rendered: list[dict[str, Any]]) -> None:
     (monitor,) = of_kind(rendered, "ServiceMonitor")
     selector = monitor["spec"]["selector"]
@@ -488,6 +562,27 @@ def test_dashboard_configmap_carries_the_sidecar_label_and_the_dashboard(
         ({"prometheusAuth": {"passwordKey": "a/b"}}, "/prometheusAuth/passwordKey"),
         # No place for the credentials themselves.
         ({"prometheusAuth": {"existingSecret": "prometheus-auth", "password": "hunter2"}}, "'password'"),
+        ({"diagnostics": {"incidents": {"workers": 0}}}, "/diagnostics/incidents/workers"),
+        ({"diagnostics": {"incidents": {"queueSize": "100"}}}, "/diagnostics/incidents/queueSize"),
+        ({"diagnostics": {"incidents": {"lookback": "1 hour"}}}, "/diagnostics/incidents/lookback"),
+        (
+            {"diagnostics": {"incidents": {"baseUrl": "incidents.example.org"}}},
+            "/diagnostics/incidents/baseUrl",
+        ),
+        (
+            {"diagnostics": {"incidents": {"persistence": {"size": "lots"}}}},
+            "/diagnostics/incidents/persistence/size",
+        ),
+        (
+            {"diagnostics": {"incidents": {"persistence": {"enabled": "yes"}}}},
+            "/diagnostics/incidents/persistence/enabled",
+        ),
+        (
+            {"diagnostics": {"incidents": {"notify": {"existingSecret": "Notify_Urls"}}}},
+            "/diagnostics/incidents/notify/existingSecret",
+        ),
+        # No place for the notification URLs themselves: they hold tokens.
+        ({"diagnostics": {"incidents": {"notify": {"urls": "slack://T/B/C"}}}}, "'urls'"),
     ],
 )
 def test_schema_rejects_bad_values_naming_the_key(values: dict[str, Any], where: str) -> None:
@@ -512,3 +607,37 @@ def test_monitoring_values_make_an_ephemeral_six_hour_prometheus() -> None:
     ]
     for component in components:
         assert component["resources"]["requests"] and component["resources"]["limits"]["memory"]
+
+
+def amtool(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """Run Alertmanager's amtool with `args`; the finished process, output captured as text."""
+    return subprocess.run([AMTOOL, *map(str, args)], capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.skipif(
+    AMTOOL is None, reason="amtool not found (Debian package `prometheus-alertmanager`; .ci/run installs it)"
+)
+def test_monitoring_values_route_every_alert_but_watchdog_to_the_diagnostics_api(tmp_path: Path) -> None:
+    config = yaml.safe_load(MONITORING_VALUES.read_text())["alertmanager"]["config"]
+    path = tmp_path / "alertmanager.yml"
+    path.write_text(yaml.safe_dump(config))
+    checked = amtool("check-config", path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "SUCCESS" in checked.stdout
+
+    def receiver(*labels: str) -> str:
+        done = amtool("config", "routes", "test", f"--config.file={path}", *labels)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout.strip()
+
+    assert receiver("alertname=ServiceHighLatencyP99", "namespace=apps", "service=payments-service") == (
+        "incident-lab"
+    )
+    assert receiver("alertname=Watchdog") == "null"
+    assert config["route"]["group_by"] == ["alertname", "namespace"]
+    (webhook,) = next(r for r in config["receivers"] if r["name"] == "incident-lab")["webhook_configs"]
+    assert webhook["send_resolved"] is True
+    # the URL is the app chart's diagnostics Service, installed as the runbook does (namespace apps)
+    (service,) = [s for s in of_kind(objects(), "Service") if s["metadata"]["name"] == "diagnostics-api"]
+    port = service["spec"]["ports"][0]["port"]
+    assert webhook["url"] == f"http://{service['metadata']['name']}.{NAMESPACE}.svc:{port}/alerts"

@@ -43,11 +43,14 @@ DESTINATION_RULES = by_service(load("destination-rules.yaml"), "DestinationRule"
 VIRTUAL_SERVICES = by_service(load("virtual-services.yaml"), "VirtualService")
 
 
-def test_namespace_requires_strict_mtls() -> None:
-    (policy,) = load("peer-authentication.yaml")
-    assert (policy["kind"], policy["metadata"]["namespace"]) == ("PeerAuthentication", "apps")
-    assert policy["spec"]["mtls"]["mode"] == "STRICT"
-    assert "selector" not in policy["spec"] and "portLevelMtls" not in policy["spec"]
+def test_namespace_requires_strict_mtls_but_alertmanagers_port_on_the_diagnostics_api() -> None:
+    namespace, alerts = load("peer-authentication.yaml")
+    assert (namespace["kind"], namespace["metadata"]["namespace"]) == ("PeerAuthentication", "apps")
+    assert namespace["spec"]["mtls"]["mode"] == "STRICT"
+    assert "selector" not in namespace["spec"] and "portLevelMtls" not in namespace["spec"]
+    assert alerts["spec"]["selector"]["matchLabels"] == {"app.kubernetes.io/name": "diagnostics-api"}
+    assert alerts["spec"]["mtls"]["mode"] == "STRICT"
+    assert alerts["spec"]["portLevelMtls"] == {8000: {"mode": "PERMISSIVE"}}
 
 
 def test_every_service_has_a_destination_rule_and_a_virtual_service() -> None:

@@ -93,8 +93,9 @@ or without a Prometheus URL (nothing to authenticate to).
 A Deployment of one HTTP component with /health (liveness) and /ready (readiness) probes.
 Call with (dict "root" $ "name" NAME "deployment" DEPLOYMENT-NAME "version" v1|v2 "replicas" N
                "image" IMAGE-VALUES "tag" TAG "port" PORT "env" LIST-OF-ENV-VARS), and optionally
-"serviceAccount" NAME (the pod gets its API token; without it, none), "volumes" LIST and
-"volumeMounts" LIST.
+"serviceAccount" NAME (the pod gets its API token; without it, none), "volumes" LIST,
+"volumeMounts" LIST and "strategy" (Recreate for a pod that mounts a ReadWriteOnce claim; default
+RollingUpdate).
 */}}
 {{- define "app.deployment" -}}
 {{- $root := .root -}}
@@ -109,6 +110,10 @@ metadata:
     version: {{ .version }}
 spec:
   replicas: {{ .replicas }}
+  {{- with .strategy }}
+  strategy:
+    type: {{ . }}
+  {{- end }}
   selector:
     matchLabels:
       {{- include "app.selectorLabels" . | nindent 6 }}
