@@ -88,7 +88,7 @@ def diagnose_object(facts: ObjectFacts) -> Diagnosis:
     obj = facts.obj
     findings, failed = _findings(obj.kind, facts)
     findings = findings or [_unrecognised(facts)]
-    missing = (*failed, *traffic_missing(facts))
+    missing = (*failed, *traffic_missing(facts), *unreadable(facts.view.snapshot, obj))
     return Diagnosis.from_findings(Subject(obj.kind, obj.namespace, obj.name), findings, missing)
 
 
@@ -130,7 +130,13 @@ def missing_evidence(facts: PodFacts) -> tuple[str, ...]:
     for container in facts.pod.containers:
         if container.last_terminated and container.name not in facts.previous_logs:
             missing.append(f"log: previous log of container {container.name} (not captured or rotated)")
-    return tuple(missing)
+    return (*missing, *unreadable(facts.view.snapshot, facts.pod))
+
+
+def unreadable(snapshot: Snapshot, subject: ObjectView) -> tuple[str, ...]:
+    """The fields about `subject` that had the wrong type: read as absent, so not checked."""
+    lines = snapshot.unreadable.get((subject.kind, subject.namespace, subject.name), ())
+    return tuple(f"k8s: {line} (read as absent)" for line in lines)
 
 
 def check_namespace(snapshot: Snapshot, namespace: str) -> None:

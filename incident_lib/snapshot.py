@@ -14,8 +14,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
 from incident_lib.errors import InputError
-from incident_lib.k8s.event import EventIndex
-from incident_lib.k8s.objects import parse_time
+from incident_lib.k8s.event import Event, EventIndex
+from incident_lib.k8s.objects import ObjectView, parse_time
+from incident_lib.k8s.shapes import unreadable_fields
 
 if TYPE_CHECKING:
     from incident_lib.cluster import ClusterView
@@ -38,6 +39,11 @@ class Snapshot:
     `metrics` maps a name (`<signal>.<namespace>`) to a Prometheus response body with its `query`,
     `start`, `end` and `step`. `logs` maps each log to a function that reads it (logs stay on disk until
     a rule asks for one).
+
+    The objects are read once, as the snapshot is made: the same object read twice (two `kubectl get`
+    outputs in one bundle) is kept once, the newer; a field of the wrong type is dropped, and
+    `unreadable` lists it under the subject whose diagnosis it would have informed (see
+    `unreadable_fields`).
     """
 
     captured_at: datetime
@@ -47,6 +53,16 @@ class Snapshot:
     manifest: dict = field(default_factory=dict)
     origin: str = ""
     captured_at_known: bool = True
+    unreadable: dict[tuple[str, str, str], tuple[str, ...]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.objects = unique_objects(self.objects)
+        unreadable: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+        for obj in self.objects:
+            if dropped := unreadable_fields(obj):
+                subject, prefix = _reported_under(ObjectView(obj))
+                unreadable[subject].extend(f"{prefix}{line}" for line in dropped)
+        self.unreadable = {key: tuple(lines) for key, lines in unreadable.items()}
 
     @cached_property
     def _by_kind(self) -> dict[str, list[dict]]:
@@ -72,9 +88,13 @@ class Snapshot:
 
     @property
     def window(self) -> tuple[datetime, datetime] | None:
-        """The incident window of the manifest, if it names one."""
-        window = self.manifest.get("window") or {}
-        start, end = parse_time(window.get("start")), parse_time(window.get("end"))
+        """The incident window of the manifest, if it names one it can read (the window only narrows what
+        reports show, so a hand-made manifest's unreadable one is no window rather than an error)."""
+        window = self.manifest.get("window")
+        try:
+            start, end = parse_time(window.get("start")), parse_time(window.get("end"))
+        except (AttributeError, ValueError):
+            return None
         return (start, end) if start and end else None
 
     def namespaces(self) -> list[str]:
@@ -97,6 +117,35 @@ class Snapshot:
     def metric(self, signal: str, namespace: str) -> dict | None:
         """The stored Prometheus response of one signal for one namespace, or None when it is missing."""
         return self.metrics.get(f"{signal}.{namespace}")
+
+
+def unique_objects(objects: list[dict]) -> list[dict]:
+    """`objects` with each object once: the same kind and uid (or, without a uid, the same kind, namespace
+    and name; hand-written events often have neither, and are all kept) read twice keeps the newer
+    `resourceVersion`, at the place it was first read."""
+    kept: dict[tuple[str | int, ...], dict] = {}
+    for index, obj in enumerate(objects):
+        view = ObjectView(obj)
+        key = (view.kind, view.uid) if view.uid else (view.kind, view.namespace, view.name or index)
+        if key not in kept or _version(obj) >= _version(kept[key]):
+            kept[key] = obj
+    return list(kept.values())
+
+
+def _version(obj: dict) -> int:
+    """The resourceVersion as a number (the API's are), or -1 when it is absent or not one."""
+    version = ObjectView(obj).metadata.get("resourceVersion")
+    return int(version) if isinstance(version, str) and version.isdigit() else -1
+
+
+def _reported_under(obj: ObjectView) -> tuple[tuple[str, str, str], str]:
+    """The subject whose diagnosis reports what `obj` could not be read for, and how lines name `obj`:
+    an Event's under the object it is about, an Endpoints' under its Service."""
+    if obj.kind == "Event":
+        return Event(obj.raw).about, f"event {obj.name}: "
+    if obj.kind == "Endpoints":
+        return ("Service", obj.namespace, obj.name), f"endpoints {obj.name}: "
+    return (obj.kind, obj.namespace, obj.name), ""
 
 
 def parse_window(text: str) -> tuple[datetime, datetime]:

@@ -50,6 +50,14 @@ class Event(ObjectView):
         )
 
     @property
+    def about(self) -> tuple[str, str, str]:
+        """The kind, namespace and name of the object it is about (no namespace for cluster-scoped ones)."""
+        ref = self.involved
+        kind = ref.get("kind", "")
+        namespace = ref.get("namespace") or ("" if kind in _CLUSTER_SCOPED else self.namespace)
+        return kind, namespace, ref.get("name", "")
+
+    @property
     def field_path(self) -> str:
         return self.involved.get("fieldPath", "")
 
@@ -60,11 +68,7 @@ class EventIndex:
     def __init__(self, events: Iterable[Event]) -> None:
         by_object: dict[tuple[str, str, str], list[Event]] = defaultdict(list)
         for event in events:
-            ref = event.involved
-            kind = ref.get("kind", "")
-            namespace = ref.get("namespace") or ("" if kind in _CLUSTER_SCOPED else event.namespace)
-            key = (kind, namespace, ref.get("name", ""))
-            by_object[key].append(event)
+            by_object[event.about].append(event)
         self._sorted = {
             key: tuple(sorted(items, key=lambda e: e.last_seen or "")) for key, items in by_object.items()
         }

@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath
 
 from incident_lib.errors import InputError
 from incident_lib.gc_pause import gc_paused
-from incident_lib.k8s.objects import iter_objects, parse_time
+from incident_lib.k8s.objects import describe, iter_objects, parse_time
 from incident_lib.snapshot import LogKey, Snapshot
 
 FORMAT = "incident-bundle/v1"
@@ -357,19 +357,27 @@ def _objects(document, name: str) -> list[dict]:
 
 
 def _check_shape(obj: dict, file: str) -> None:
-    """The fields every rule reads must have the API's types, and names must be names: a bundle is not
-    trusted, and its names reach the commands the reports suggest."""
+    """What no reading can be lenient about: an object must be an object of a kind, with a name that is
+    a name (names reach the commands the reports suggest). Other fields of the wrong type are read as
+    absent (incident_lib.k8s.shapes)."""
+    kind = obj.get("kind")
     for key in ("metadata", "spec", "status"):
         if not isinstance(obj.get(key, {}), dict):
-            raise InputError(f"{file}: a {obj.get('kind')} has a '{key}' that is not an object")
+            raise InputError(f"{file}: a {kind} has a '{key}' that is not an object ({describe(obj)})")
     meta = obj.get("metadata") or {}
-    names = [meta.get("name"), meta.get("namespace")]
-    if obj.get("kind") == "Pod":
+    names = [("metadata.name", meta.get("name")), ("metadata.namespace", meta.get("namespace"))]
+    if kind == "Pod":
         spec = obj.get("spec") or {}
-        names += [c.get("name") for key in ("containers", "initContainers") for c in spec.get(key) or []]
-    for value in names:
+        names += [
+            (f"spec.{key}[{i}].name", container.get("name"))
+            for key in ("containers", "initContainers")
+            if isinstance(spec.get(key), list)
+            for i, container in enumerate(spec[key])
+            if isinstance(container, dict)
+        ]
+    for field, value in names:
         if value is not None and not (isinstance(value, str) and _SAFE_NAME.match(value)):
-            raise InputError(f"{file}: a {obj.get('kind')} has an invalid name {value!r}")
+            raise InputError(f"{file}: a {kind} has an invalid name {value!r} ({field} of {describe(obj)})")
 
 
 def _metric(body, name: str) -> dict:

@@ -23,12 +23,13 @@ from pathlib import Path
 
 import pytest
 
+from incident_lib.errors import InputError
+from incident_lib.sources import bundle
 from incident_lib.sources.bundle import (
     MAX_BUNDLE_BYTES,
     MAX_DENSITY,
     MAX_FILE_BYTES,
     MAX_FILES,
-    MAX_UNPACK_SECONDS,
 )
 from tests.helpers import ROOT
 
@@ -188,15 +189,17 @@ def test_a_member_declaring_10_gib_is_refused_before_a_byte_of_it_is_unpacked(tm
     )
 
 
-def test_gzip_spinning_over_empty_gzip_members_is_stopped_at_the_deadline(tmp_path):
+def test_gzip_spinning_over_empty_gzip_members_is_stopped_at_the_deadline(tmp_path, monkeypatch):
     plain = io.BytesIO()
     with tarfile.open(fileobj=plain, mode="w") as tar:
         tar.addfile(*manifest())
-    spin = tmp_path / "spin.tar.gz"  # 30 MB that gunzip takes half a minute to find nothing in
+    spin = tmp_path / "spin.tar.gz"  # 30 MB that gunzip takes seconds to find nothing in
     spin.write_bytes(gzip.compress(b"", mtime=0) * 1_500_000 + gzip.compress(plain.getvalue()))
-    diagnose("1.5 million empty gzip members", spin).one_line(
-        f"took more than {MAX_UNPACK_SECONDS} s to unpack"
-    )
+    # The deadline made short, so that a fast machine spins past it too: what is tested is that the
+    # deadline holds while gzip yields no bytes, not how long the default is.
+    monkeypatch.setattr(bundle, "MAX_UNPACK_SECONDS", 0.5)
+    with pytest.raises(InputError, match=r"took more than 0\.5 s to unpack"):
+        bundle.read_bundle(spin)
 
 
 def test_a_flood_of_empty_members_is_refused_by_their_number(tmp_path):

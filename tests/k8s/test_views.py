@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from incident_lib.k8s.event import Event, EventIndex
-from incident_lib.k8s.objects import iter_objects
+from incident_lib.k8s.objects import ObjectView, describe, iter_objects, parse_time
 from incident_lib.k8s.pod import Pod
 from incident_lib.k8s.quantity import format_bytes, parse_quantity
 from tests.helpers import fixture_snapshot
@@ -66,3 +66,17 @@ def test_events_are_indexed_by_object_and_node_events_have_no_namespace():
         4,
         "2025-12-17T10:01:00Z",
     )
+
+
+def test_an_unchecked_object_reads_fields_of_the_wrong_type_as_absent():
+    view = ObjectView(
+        {"kind": ["Pod"], "metadata": {"name": 5, "namespace": "apps", "labels": ["a"]}, "spec": "x"}
+    )
+    assert (view.kind, view.name, view.namespace, view.labels, view.spec) == ("", "", "apps", {}, {})
+    assert describe(view.raw) == "an object apps"
+
+
+@pytest.mark.parametrize("text", ["soon", "2025-13-17T10:00:00Z", 1765965827, "0001-01-01T00:00:00+01:00"])
+def test_a_time_that_is_not_rfc_3339_is_a_value_error(text):
+    with pytest.raises(ValueError, match="not an RFC 3339 time"):
+        parse_time(text)

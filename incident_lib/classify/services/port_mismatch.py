@@ -27,14 +27,14 @@ def service_port_mismatch(facts: ObjectFacts) -> Match | None:
     evidence = []
     for i, port in enumerate(facts.spec.get("ports") or []):
         target = port.get("targetPort", port.get("port"))
-        if isinstance(target, str) and not target.isdigit():
+        if isinstance(target, str) and not (target.isascii() and target.isdigit()):
             if target not in {name for name, _ in ports}:
                 evidence.append(
                     cite.object_field(
                         svc, f"spec.ports[{i}].targetPort", f"{target} (no container port has this name)", 0.8
                     )
                 )
-        elif ports and int(target) not in {number for _, number in ports}:
+        elif ports and target is not None and int(target) not in {number for _, number in ports}:
             # containerPort is informational, so a numeric target may still answer: weaker evidence.
             evidence.append(
                 cite.object_field(
