@@ -1,8 +1,11 @@
-"""The FastAPI app: `/health`, `/ready`, `POST /ask`, `POST /alerts`, the OpenAPI document `/openapi.json`.
+"""The FastAPI app: `/health`, `/ready`, `POST /ask`, `POST /alerts`, the OpenAPI document `/openapi.json`
+and Swagger UI at `/docs`, its scripts and styles served from the swagger-ui-bundle-v2 package (no CDN).
 
 Errors are one line of JSON `detail` and never a stack trace: 404 names the closest existing names,
-413 a body over the limit, 422 the field that is wrong, 503 the source that does not answer, and
-anything unexpected is a 500 whose detail only names the kind of failure (the server log has the rest).
+413 a body over the limit, 422 the field that is wrong, 503 the source that does not answer (or, with
+Retry-After, too many diagnoses waiting already), and anything unexpected is a 500 whose detail only
+names the kind of failure (the server log has the rest). Diagnoses run on a few threads of their own
+(backends.DiagnosisPool), so `/health` answers while `/ask` is busy.
 `POST /alerts` takes Alertmanager's webhook and answers 202 at once; a queue of workers records the
 incident (alerts.py), and a full queue or a store that cannot be written is a 503 (Alertmanager retries).
 
@@ -21,14 +24,17 @@ from typing import Annotated
 from fastapi import Body, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 
 from incident_lib.errors import InputError, NotFound
 from incident_lib.incidents.alerts import PayloadError, parse_notification
 from incident_lib.incidents.record import group_hash
 from incident_lib.incidents.respond import respond
 from services.diagnostics.alerts import AlertQueue, StoreCheck, responder
-from services.diagnostics.backends import BACKENDS, Unavailable
+from services.diagnostics.backends import BACKENDS, DiagnosisPool, Overloaded, Unavailable
 from services.diagnostics.body_limit import BodyLimit
 from services.diagnostics.models import (
     ALERT_EXAMPLE,
@@ -42,6 +48,9 @@ from services.diagnostics.models import (
 from services.diagnostics.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("services.diagnostics")
+
+DOCS_ASSETS = "/docs/assets"
+RETRY_AFTER_S = "1"  # a diagnosis takes milliseconds: the line is short again a second later
 
 DESCRIPTION = """Deterministic diagnosis of one pod or Service, from a saved incident bundle or the live
 cluster: root cause, confidence, the evidence it rests on (with the kubectl command or PromQL query to
@@ -58,14 +67,21 @@ def create_app(settings: Settings) -> FastAPI:
     if not writable:
         log.warning("%s", detail)
     queue = AlertQueue(lambda n: respond(n, handler), settings.alert_workers, settings.alert_queue)
+    pool = DiagnosisPool(settings.ask_workers, settings.ask_queue)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
         yield
         await run_in_threadpool(queue.stop)
+        await run_in_threadpool(pool.stop)
 
     app = FastAPI(
-        title="incident-lab diagnostics API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
+        title="incident-lab diagnostics API",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.add_middleware(
         BodyLimits, default=settings.max_body_bytes, by_path={"/alerts": settings.alerts_max_body_bytes}
@@ -84,6 +100,18 @@ def create_app(settings: Settings) -> FastAPI:
         log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
         detail = f"internal error ({type(exc).__name__}); the server log has the details"
         return JSONResponse({"detail": detail}, status_code=500)
+
+    app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url,
+            title=f"{app.title} - Swagger UI",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
+        )
 
     @app.get("/health", summary="Liveness: the process answers")
     async def health() -> dict[str, str]:
@@ -114,7 +142,11 @@ def create_app(settings: Settings) -> FastAPI:
         responses={
             404: {"model": Problem, "description": "No such namespace, pod or Service; the closest names."},
             413: {"model": Problem, "description": "The request body is over the size limit."},
-            503: {"model": Problem, "description": "A source (bundle, Kubernetes API) does not answer."},
+            503: {
+                "model": Problem,
+                "description": "A source (bundle, Kubernetes API) does not answer, or too many diagnoses "
+                "are waiting already (with Retry-After).",
+            },
             500: {"model": Problem, "description": "An unexpected failure, in one line."},
         },
     )
@@ -124,12 +156,15 @@ def create_app(settings: Settings) -> FastAPI:
         body = backend.cached(request)
         if body is None:
             try:
-                body = await run_in_threadpool(backend.ask, request)
+                body = await pool.run(backend.ask, request)
             except InputError as exc:
                 status = 404 if isinstance(exc, NotFound) else 400
                 return JSONResponse({"detail": str(exc)}, status_code=status)
             except Unavailable as exc:
                 return JSONResponse({"detail": str(exc)}, status_code=503)
+            except Overloaded as exc:
+                headers = {"Retry-After": RETRY_AFTER_S}
+                return JSONResponse({"detail": str(exc)}, status_code=503, headers=headers)
         return Response(body, media_type="application/json")
 
     @app.post(

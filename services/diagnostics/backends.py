@@ -3,13 +3,20 @@
 Both answer an `AskRequest` with the Diagnosis JSON as bytes, and report for `/ready` whether each
 source they need answers. A name that does not exist is `incident_lib.InputError` (the API answers
 404 with the closest names); a source that does not answer is `Unavailable` (503).
+
+Diagnoses run on a `DiagnosisPool`: a few threads off the event loop, so `/health` answers while `/ask`
+is busy, and a bounded line waiting for them, past which a request is `Overloaded` (503) at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from incident_lib.classify.diagnosis import Diagnosis
 from incident_lib.diagnose import diagnose_pods, diagnose_service
@@ -21,11 +28,46 @@ from services.diagnostics.logs import LogReader, logs_section
 from services.diagnostics.models import AskRequest
 from services.diagnostics.settings import Settings
 
+log = logging.getLogger("services.diagnostics")
+
 Checks = dict[str, tuple[bool, str]]  # source -> (answers, one line saying what was seen)
+RETRY_S = 30.0  # a bundle that does not read is read again at most this often (a tar bomb costs seconds)
 
 
 class Unavailable(Exception):
     """A source the answer needs does not answer (503); the message is one line."""
+
+
+class Overloaded(Exception):
+    """Every diagnosis thread is busy and the line waiting for them is full (503 with Retry-After)."""
+
+
+class DiagnosisPool:
+    """`workers` threads for diagnoses and at most `waiting` calls waiting for one. A thread holding the
+    GIL slows the event loop, so there are few; a call past the line is refused rather than queued,
+    since a queue without a bound is a stall for everyone behind it."""
+
+    def __init__(self, workers: int, waiting: int) -> None:
+        self._executor = ThreadPoolExecutor(workers, thread_name_prefix="ask")
+        self._places = threading.BoundedSemaphore(workers + waiting)
+        self.capacity = workers + waiting
+
+    async def run(self, call: Callable, *args):
+        """`call(*args)` on a pool thread; `Overloaded` at once when the pool and its line are full."""
+        if not self._places.acquire(blocking=False):
+            raise Overloaded(f"{self.capacity} diagnoses are running or waiting already: try again shortly")
+        try:
+            future = self._executor.submit(call, *args)
+        except BaseException:
+            self._places.release()
+            raise
+        # Released when the call ends, not when its caller stops waiting: a thread still running holds it.
+        future.add_done_callback(lambda _: self._places.release())
+        return await asyncio.wrap_future(future)
+
+    def stop(self) -> None:
+        """Drop the calls still waiting and let the running ones finish."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 def diagnose(snapshot: Snapshot, request: AskRequest) -> Diagnosis:
@@ -75,25 +117,38 @@ class BundleBackend:
         self.error = ""
         self._lock = threading.Lock()
         self._answers: dict[tuple, bytes] = {}  # only subjects that exist: bounded by the bundle
+        self._retry_at = 0.0
         self.load()
 
     def load(self) -> None:
-        """Read the bundle if it has not been read yet; remember why when it does not read."""
+        """Read the bundle unless it was read, or failed less than RETRY_S ago; remember why it does not
+        read, in one line. Whatever the reader raises, the API keeps serving `/health` and `/ready`."""
         with self._lock:
-            if self.snapshot is not None:
+            if self.snapshot is not None or time.monotonic() < self._retry_at:
                 return
             try:
                 self.snapshot = read_bundle(self.settings.bundle)
                 self.error = ""
             except InputError as exc:
-                self.error = str(exc)
+                self.error = _one_line(exc)
+            except Exception as exc:  # a reader bug on hostile input: the log has the traceback
+                log.error("bundle %s: unexpected error reading it", self.settings.bundle, exc_info=exc)
+                kind = type(exc).__name__
+                self.error = f"internal error reading it ({kind}); the server log has the details"
+            if self.snapshot is None:
+                self._retry_at = time.monotonic() + RETRY_S
 
     def checks(self) -> Checks:
         self.load()  # a bundle mounted after start-up is picked up here
         if self.snapshot is None:
-            return {"bundle": (False, f"{self.settings.bundle} does not read: {self.error}")}
+            return {"bundle": (False, self.problem)}
         pods = len(self.snapshot.of_kind("Pod"))
         return {"bundle": (True, f"{self.settings.bundle}: {pods} pods, captured {self.captured_at}")}
+
+    @property
+    def problem(self) -> str:
+        """Why there is no answer: the bundle and what is wrong with it, in one line."""
+        return f"bundle {self.settings.bundle} does not read: {self.error}"
 
     @property
     def captured_at(self) -> str:
@@ -106,7 +161,7 @@ class BundleBackend:
     def ask(self, request: AskRequest) -> bytes:
         snapshot = self.snapshot
         if snapshot is None:
-            raise Unavailable(f"bundle {self.settings.bundle} does not read: {self.error}")
+            raise Unavailable(self.problem)
         key = _key(request)
         if key not in self._answers:
             self._answers[key] = answer(snapshot, request, snapshot.log, self.settings.log_tail_lines)
@@ -165,8 +220,8 @@ class LiveBackend:
     def _check_prometheus(self) -> tuple[bool, str]:
         from incident_lib.sources.prometheus import PrometheusError, PrometheusSource
 
-        url = self.settings.prometheus_url
-        prometheus = PrometheusSource.from_environment(url, timeout=5.0)
+        prometheus = PrometheusSource.from_environment(self.settings.prometheus_url, timeout=5.0)
+        url = prometheus.url  # without the URL's credentials, if it has any: /ready is read by anyone
         try:
             prometheus.check()
         except PrometheusError as exc:

@@ -3,8 +3,12 @@
 A setting that cannot work (an unknown source, a port that is not a number, live mode without
 Prometheus) is a `SettingsError` with one line naming the variable; `python -m services.diagnostics`
 prints it and exits 2. A bundle that does not read is not a settings error: the API starts, `/ready`
-says why it is not ready, and it retries, so a volume mounted late still comes up. Nor is an incident
+says why it is not ready (one line naming the bundle and the problem), `POST /ask` answers 503 with
+the same line, and it retries, so a volume mounted late still comes up. Nor is an incident
 store that cannot be written: `/ready` says so from the start, and `POST /alerts` answers 503.
+
+`POST /ask` runs its diagnoses on ASK_WORKERS threads (default 4) with at most ASK_QUEUE_SIZE requests
+waiting for one (default 100); past that it answers 503 with Retry-After at once.
 
 `POST /alerts` reads INCIDENT_STORE (a folder or an fsspec URL), INCIDENT_LOOKBACK (how long before the
 first alert the captured metrics start, default 1h), INCIDENT_WORKERS (default 2), INCIDENT_QUEUE_SIZE
@@ -23,6 +27,7 @@ from datetime import timedelta
 from incident_lib.durations import parse_duration
 from incident_lib.incidents.notify import notify_urls
 from incident_lib.incidents.store import DEFAULT_STORE
+from incident_lib.sources.prometheus import display_url
 
 SOURCES = ("bundle", "live")
 
@@ -51,6 +56,8 @@ class Settings:
     alert_queue: int = 100
     base_url: str = ""
     alerts_max_body_bytes: int = 1 << 20
+    ask_workers: int = 4
+    ask_queue: int = 100
     notify_urls: tuple[str, ...] = field(default=(), repr=False)  # they hold tokens: never shown
 
 
@@ -80,7 +87,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
             "INCIDENT_SOURCE=live needs PROMETHEUS_URL (e.g. http://prometheus.monitoring:9090)"
         )
     if prometheus and not prometheus.startswith(("http://", "https://")):
-        raise SettingsError(f"PROMETHEUS_URL={prometheus!r}: expected an http(s) URL")
+        raise SettingsError(f"PROMETHEUS_URL={display_url(prometheus)!r}: expected an http(s) URL")
     base_url = env.get("INCIDENT_BASE_URL", "").strip()
     if base_url and not base_url.startswith(("http://", "https://")):
         raise SettingsError(f"INCIDENT_BASE_URL={base_url!r}: expected an http(s) URL")
@@ -101,6 +108,8 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         base_url=base_url,
         alerts_max_body_bytes=_int(env, "ALERTS_MAX_BODY_BYTES", 1 << 20, 1024, 64 << 20),
         notify_urls=notify_urls(env.get("INCIDENT_NOTIFY_URLS", "")),
+        ask_workers=_int(env, "ASK_WORKERS", 4, 1, 64),
+        ask_queue=_int(env, "ASK_QUEUE_SIZE", 100, 0, 10_000),
     )
 
 

@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from service_procs import free_port, wait_for_health
+from tests.services.service_procs import free_port, wait_for_health  # importable from tests/faults too
 
 ROOT = Path(__file__).resolve().parents[2]
 

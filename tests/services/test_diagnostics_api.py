@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -153,6 +154,19 @@ def test_openapi_documents_ask_with_its_fields_and_examples(api: RunningApi) -> 
         e["value"] for e in examples.values()
     ]
     assert {"/health", "/ready"} <= set(document["paths"])
+
+
+def test_docs_serve_swagger_ui_and_its_assets_from_the_api_itself(api: RunningApi) -> None:
+    page = httpx.get(f"{api.url}/docs")
+    assert page.status_code == 200
+    assets = re.findall(r'<(?:script|link)[^>]* (?:src|href)="([^"]+)"', page.text)
+    assert {"swagger-ui-bundle.js", "swagger-ui.css"} <= {asset.rsplit("/", 1)[-1] for asset in assets}
+    assert "http://" not in page.text and "https://" not in page.text  # no CDN: it works offline
+    for asset in assets:
+        answer = httpx.get(f"{api.url}{asset}")
+        assert answer.status_code == 200, asset
+        assert answer.content
+    assert "url: '/openapi.json'" in page.text
 
 
 def test_logs_are_redacted_even_from_a_hand_made_bundle(tmp_path: Path) -> None:
