@@ -114,6 +114,12 @@ def select(
     return Selection(reported, excluded, [e for e in exclusions if e.lapsed(now)])
 
 
+def apply_config(diagnoses: Iterable[Diagnosis], snapshot: Snapshot) -> Selection:
+    """`diagnoses` split by the exclusions of the configuration file (`load_config`): what a notebook's
+    sweep reports, and what it lists as excluded."""
+    return select(diagnoses, snapshot, load_config(), [])
+
+
 def excluded_dict(excluded: Excluded) -> dict:
     """An excluded diagnosis as the Diagnosis JSON with an `excluded` member: why, and until when."""
     until = format_time(excluded.by.until) if excluded.by.until else None

@@ -43,6 +43,7 @@ PATH_PARAMETERS = (
 )  # relative paths given by a user are relative to where they ran the command
 KERNEL_LOG = ".kernel.log"  # the kernel's stderr while it runs; kept as kernel.log if a run fails
 INPUT_ERRORS = ("InputError", "NotFound")  # incident_lib.errors' classes, as a cell's traceback names them
+REPORT_HIDE = "report-hide"  # a notebook cell's tag: kept in the notebook (nbval), left out of the HTML
 TEMPLATES = Path(__file__).parent / "report" / "templates"  # nbconvert templates of the HTML reports
 SOCKET_PATH_MAX = 100  # bytes of a Unix socket path: 108 on Linux, 104 on macOS, a margin kept
 
@@ -268,7 +269,7 @@ def run_notebook(
     executed = partial.rename(folder / f"{name}.ipynb")
     node = nbformat.read(executed, as_version=4)
     handed = handed_findings(node)
-    document = findings_document(handed, notebook.name, effective)
+    document = findings_document(handed, notebook.name, effective, now or datetime.now(UTC))
     html = folder / f"{name}.html"
     html.write_text(_html(node, report_header(notebook, document)), encoding="utf-8")
     findings = write_findings(document, folder / "findings.json")
@@ -336,7 +337,7 @@ def report_header(notebook: Path, document: dict) -> dict:
     rules = sorted({f["rule"] for f in document["findings"]})
     facts = [
         ("source", str(parameters.get("source", ""))),
-        ("captured at", document.get("generated_at") or "not recorded"),
+        ("captured at", document.get("captured_at") or "not recorded"),
         ("parameters", ", ".join(f"{k}={v!r}" for k, v in parameters.items() if k != "source")),
         ("rules of the findings", ", ".join(rules) or "no finding"),
         ("incident-lib", version("incident-lib")),
@@ -360,6 +361,7 @@ def _html(node, header: dict) -> str:
     """The executed notebook as a report: outputs and narrative, no code cells, nothing fetched from a
     CDN, under a header naming the run (`report/templates/offline`)."""
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     exporter = HTMLExporter(
         template_name="offline",
@@ -368,6 +370,8 @@ def _html(node, header: dict) -> str:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
+    # a cell tagged report-hide (the plain-text copy of what the report shows richly) stays out of it
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={REPORT_HIDE}), enabled=True)
     body, _ = exporter.from_notebook_node(
         node, resources={"metadata": {"name": header["title"]}, "incident_lab": header}
     )

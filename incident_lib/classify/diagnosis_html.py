@@ -5,10 +5,17 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
+from incident_lib.text_safety import safe_text
+
 if TYPE_CHECKING:
     from incident_lib.classify.diagnosis import Diagnosis
 
 _COLOURS = {"critical": "#b00020", "warning": "#b26a00", "info": "#2e7d32"}
+
+
+def _shown(text: str) -> str:
+    """Names and messages from the cluster (a hand-made bundle's too): no secrets, no control characters."""
+    return escape(safe_text(text))
 
 
 def diagnosis_html(d: Diagnosis) -> str:
@@ -29,13 +36,13 @@ def diagnosis_html(d: Diagnosis) -> str:
         for r in d.recommendations
     )
     others = ", ".join(f"{escape(c)} ({p:.2f})" for c, p in d.other_causes)
-    missing = "; ".join(escape(m) for m in d.missing_evidence)
+    missing = "; ".join(_shown(m) for m in d.missing_evidence)
     return (
         f'<div class="incident-lib-diagnosis" style="border-left:4px solid {colour};padding-left:8px">'
-        f"<h4>{escape(s.kind)} {escape(s.namespace)}/{escape(s.name)}: "
+        f"<h4>{_shown(s.kind)} {_shown(s.namespace)}/{_shown(s.name)}: "
         f'<span style="color:{colour}">{escape(d.root_cause)}</span> '
         f"<small>confidence {d.confidence:.2f} · {escape(d.severity)} · rule {escape(d.rule)}</small></h4>"
-        f"<p>{escape(d.summary)}</p>"
+        f"<p>{_shown(d.summary)}</p>"
         "<table><thead><tr><th>id</th><th>source</th><th>field</th><th>value</th><th>at</th><th>weight</th>"
         f"<th>lookup</th></tr></thead><tbody>{evidence}</tbody></table>"
         f"<p><b>Recommendations</b></p><ul>{recommendations}</ul>"

@@ -5,14 +5,18 @@ checks, whose severities `incident_lib.checks.result` explains) by displaying th
 type of its own (`FINDINGS_MIME`), the way scrapbook glues values: the executed notebook then carries
 them, and the runner reads them back from it. No path has to be agreed between the two, the notebook
 stays runnable by hand (it just shows a one-line summary), and a notebook that hands nothing over simply
-has no findings. The runner adds what only it knows (the notebook and the parameters it ran with).
+has no findings. The runner adds what only it knows (the notebook, the parameters it ran with and
+when it ran).
 
 `findings.json`:
 ```json
-{"notebook": "sweep.ipynb", "parameters": {"source": "…"}, "generated_at": "2025-12-17T10:05:00Z",
- "findings": [<Diagnosis JSON of docs/design.md>, …]}
+{"notebook": "sweep.ipynb", "parameters": {"source": "…"}, "generated_at": "2026-12-04T17:50:00Z",
+ "captured_at": "2025-12-17T10:05:00Z", "findings": [<Diagnosis JSON of docs/design.md>, …],
+ "excluded": [<the same, with "excluded": {"reason", "until"}>, …]}
 ```
-`generated_at` is the snapshot's capture time, never the clock, so the same bundle gives the same file.
+`generated_at` is when the run happened; `captured_at` when the data it read was captured (the
+snapshot's time, which every time-based rule uses), so the findings of one bundle are the same on
+every run.
 """
 
 from __future__ import annotations
@@ -34,9 +38,10 @@ FINDINGS_MIME = "application/vnd.incident-lab.findings+json"
 class HandedFindings:
     """What a notebook displays to hand its findings over: JSON for the runner, one line for people."""
 
-    def __init__(self, findings: list[dict], generated_at: datetime) -> None:
+    def __init__(self, findings: list[dict], captured_at: datetime, excluded: list[dict]) -> None:
         self.findings = findings
-        self.generated_at = format_time(generated_at)
+        self.captured_at = format_time(captured_at)
+        self.excluded = excluded
 
     def summary(self) -> str:
         counts = {s: sum(f["severity"] == s for f in self.findings) for s in SEVERITIES}
@@ -48,23 +53,30 @@ class HandedFindings:
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         return {
-            FINDINGS_MIME: {"generated_at": self.generated_at, "findings": self.findings},
+            FINDINGS_MIME: {
+                "captured_at": self.captured_at,
+                "findings": self.findings,
+                "excluded": self.excluded,
+            },
             "text/plain": self.summary(),
         }
 
 
-def hand_over(diagnoses: Iterable[Diagnosis], generated_at: datetime) -> HandedFindings:
+def hand_over(
+    diagnoses: Iterable[Diagnosis], captured_at: datetime, excluded: Iterable[dict] = ()
+) -> HandedFindings:
     """The findings (diagnoses that report a problem) to display as a notebook's last output.
 
-    `generated_at` is the capture time of the snapshot they come from.
+    `captured_at` is the capture time of the snapshot they come from; `excluded` the findings an
+    exclusion left out (`incident_lib.exclusions.excluded_dict`), listed apart in `findings.json`.
     """
-    return HandedFindings([d.to_dict() for d in diagnoses if d.is_finding], generated_at)
+    return HandedFindings([d.to_dict() for d in diagnoses if d.is_finding], captured_at, list(excluded))
 
 
-def hand_over_checks(report: CheckReport, generated_at: datetime) -> HandedFindings:
+def hand_over_checks(report: CheckReport, captured_at: datetime) -> HandedFindings:
     """A runbook's failed checks as findings to display as a notebook's last output: critical unless the
-    check is advisory (`incident_lib.checks.result`). `generated_at` is the snapshot's capture time."""
-    return HandedFindings(report.findings(), generated_at)
+    check is advisory (`incident_lib.checks.result`). `captured_at` is the snapshot's capture time."""
+    return HandedFindings(report.findings(), captured_at, [])
 
 
 def handed_findings(notebook: dict) -> dict | None:
@@ -78,14 +90,18 @@ def handed_findings(notebook: dict) -> dict | None:
     return found
 
 
-def findings_document(handed: dict | None, notebook: str, parameters: dict[str, object]) -> dict:
+def findings_document(
+    handed: dict | None, notebook: str, parameters: dict[str, object], generated_at: datetime
+) -> dict:
     """The content of `findings.json`: the runner's header around the findings the notebook handed over."""
     handed = handed or {}
     return {
         "notebook": notebook,
         "parameters": parameters,
-        "generated_at": handed.get("generated_at"),
+        "generated_at": format_time(generated_at),
+        "captured_at": handed.get("captured_at"),
         "findings": handed.get("findings", []),
+        "excluded": handed.get("excluded", []),
     }
 
 

@@ -54,7 +54,7 @@ def test_the_sweep_notebook_sweeps_the_live_cluster_and_fails_on_its_critical_fi
     [folder] = (tmp_path / "sweep").iterdir()
     document = json.loads((folder / "findings.json").read_text())
     assert document["parameters"]["source"] == "live"  # not resolved as a path
-    assert document["generated_at"] != "2025-12-17T10:05:00Z"  # collected now, not the shipped bundle
+    assert document["captured_at"] != "2025-12-17T10:05:00Z"  # collected now, not the shipped bundle
     oom = next(f for f in document["findings"] if f["subject"]["kind"] == "Pod")
     assert (oom["subject"]["namespace"], oom["subject"]["name"]) == OOM_POD
     assert oom["root_cause"] == "oom_killed" and oom["severity"] == "critical"

@@ -60,7 +60,9 @@ def test_run_sweep_writes_findings_json_and_fail_on_critical_exits_1(tmp_path):
         "prometheus_url": "",
         "window": "1h",
     }
-    assert document["generated_at"] == "2025-12-17T10:05:00Z"  # the bundle's captured_at, not the clock
+    assert document["captured_at"] == "2025-12-17T10:05:00Z"  # the bundle's, what the rules' "now" is
+    ran = datetime.fromisoformat(document["generated_at"].replace("Z", "+00:00"))
+    assert abs((datetime.now(UTC) - ran).total_seconds()) < 600  # when the run happened
     oom = next(f for f in document["findings"] if f["subject"]["kind"] == "Pod")
     assert oom["subject"]["name"] == "oom-test-7f77d89c59-vqgkt" and oom["root_cause"] == "oom_killed"
     assert all(f["root_cause"] not in ("healthy", "completed") for f in document["findings"])

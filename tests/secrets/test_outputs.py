@@ -62,7 +62,7 @@ def test_ask_with_logs(bundle):
 def test_findings_and_html(snapshot):
     diagnoses = diagnose_all(snapshot)
     handed = hand_over(diagnoses, snapshot.captured_at)._repr_mimebundle_()[FINDINGS_MIME]
-    assert_clean(json.dumps(findings_document(handed, "sweep.ipynb", {})))
+    assert_clean(json.dumps(findings_document(handed, "sweep.ipynb", {}, snapshot.captured_at)))
     assert_clean("".join(diagnosis_html(d) for d in diagnoses if d.subject.namespace == NS))
 
 
