@@ -24,7 +24,7 @@ from incident_lib.sources.live import collect
 from incident_lib.sources.prometheus import PrometheusSource
 from tests.alerts.test_alert_rules import write_rules
 from tests.servers.cluster import recorded_logs, recorded_objects
-from tests.servers.kube_api import TOKEN, KubeApiDouble
+from tests.servers.kube_api import KubeApiDouble, kubeconfig_yaml
 from tests.servers.prometheus import (
     MISSING,
     OOM_KILLS,
@@ -71,15 +71,7 @@ def drill_bundle(prometheus_with_rules, tmp_path_factory):
     folder = tmp_path_factory.mktemp("capture")
     with KubeApiDouble(recorded_objects(), recorded_logs()) as kube_api:
         kubeconfig = folder / "kubeconfig"
-        kubeconfig.write_text(
-            f"""apiVersion: v1
-kind: Config
-clusters: [{{name: replay, cluster: {{server: "{kube_api.url}"}}}}]
-users: [{{name: sweep, user: {{token: {TOKEN}}}}}]
-contexts: [{{name: lab, context: {{cluster: replay, user: sweep}}}}]
-current-context: lab
-"""
-        )
+        kubeconfig.write_text(kubeconfig_yaml(kube_api.url))
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("KUBECONFIG", str(kubeconfig))
             snapshot = collect(

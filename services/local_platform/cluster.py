@@ -1,7 +1,7 @@
 """The Kubernetes objects of the platform on loopback, as a cluster running the chart would serve them
 to the diagnostics API's capture: namespace `apps` with the four Services, whose Endpoints are the
-local processes (Services without a selector, their Endpoints set by hand), and a kubeconfig for the
-Kubernetes API double (tests/servers/kube_api.py) that serves them.
+local processes (Services without a selector, their Endpoints set by hand), which the Kubernetes API
+double (tests/servers/kube_api.py) serves.
 """
 
 from __future__ import annotations
@@ -23,17 +23,3 @@ def platform_objects(ports: dict[str, int]) -> list[dict]:
              "subsets": [{"addresses": [{"ip": "127.0.0.1"}], "ports": [{"name": "http", "port": port}]}]}
         )  # fmt: skip
     return objects
-
-
-def kubeconfig(server: str, token: str) -> str:
-    """A kubeconfig whose current context reaches `server` with `token`."""
-    return f"""apiVersion: v1
-kind: Config
-clusters:
-- {{name: platform, cluster: {{server: "{server}"}}}}
-users:
-- {{name: diagnostics, user: {{token: "{token}"}}}}
-contexts:
-- {{name: platform, context: {{cluster: platform, user: diagnostics}}}}
-current-context: platform
-"""

@@ -15,8 +15,8 @@ import sys
 import threading
 from pathlib import Path
 
-from services.local_platform.cluster import kubeconfig, platform_objects
-from tests.servers.kube_api import TOKEN, KubeApiDouble
+from services.local_platform.cluster import platform_objects
+from tests.servers.kube_api import KubeApiDouble, kubeconfig_yaml
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     with KubeApiDouble(platform_objects(ports)) as server:
         partial = args.kubeconfig.with_suffix(".partial")
-        partial.write_text(kubeconfig(server.url, TOKEN))
+        partial.write_text(kubeconfig_yaml(server.url))
         os.replace(partial, args.kubeconfig)
         print(f"kube_api: serving {len(ports)} Services on {server.url}", flush=True)
         stopped.wait()

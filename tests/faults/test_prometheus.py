@@ -20,7 +20,7 @@ from incident_lib.cli import main
 from incident_lib.sources.bundle import read_bundle
 from tests.servers.cluster import recorded_logs, recorded_objects
 from tests.servers.fault_prometheus import PASSWORD, USER, FaultPrometheus
-from tests.servers.kube_api import TOKEN, KubeApiDouble
+from tests.servers.kube_api import KubeApiDouble, kubeconfig_yaml
 
 WINDOW = "2025-12-17T09:35:00Z/2025-12-17T10:05:00Z"
 TIMEOUT = 2.0
@@ -65,15 +65,7 @@ def kube_api():
 def kubeconfig(tmp_path, kube_api, monkeypatch):
     """KUBECONFIG naming the API double, as a user's shell would export it."""
     path = tmp_path / "kubeconfig"
-    path.write_text(
-        f"""apiVersion: v1
-kind: Config
-clusters: [{{name: replay, cluster: {{server: "{kube_api.url}"}}}}]
-users: [{{name: sweep, user: {{token: {TOKEN}}}}}]
-contexts: [{{name: lab, context: {{cluster: replay, user: sweep}}}}]
-current-context: lab
-"""
-    )
+    path.write_text(kubeconfig_yaml(kube_api.url))
     monkeypatch.setenv("KUBECONFIG", str(path))
     monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
     return path

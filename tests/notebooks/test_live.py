@@ -10,7 +10,7 @@ import pytest
 from incident_lib import open_snapshot
 from tests.helpers import OOM_POD, cli
 from tests.servers.cluster import recorded_logs, recorded_objects
-from tests.servers.kube_api import TOKEN, KubeApiDouble
+from tests.servers.kube_api import KubeApiDouble, kubeconfig_yaml
 
 
 @pytest.fixture
@@ -23,15 +23,7 @@ def kube_api():
 def kubeconfig(tmp_path, kube_api, monkeypatch):
     """KUBECONFIG naming the double, and no in-cluster variables: what the kernel inherits."""
     path = tmp_path / "kubeconfig"
-    path.write_text(
-        f"""apiVersion: v1
-kind: Config
-clusters: [{{name: replay, cluster: {{server: "{kube_api.url}"}}}}]
-users: [{{name: sweep, user: {{token: {TOKEN}}}}}]
-contexts: [{{name: lab, context: {{cluster: replay, user: sweep}}}}]
-current-context: lab
-"""
-    )
+    path.write_text(kubeconfig_yaml(kube_api.url))
     monkeypatch.setenv("KUBECONFIG", str(path))
     monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
     return path

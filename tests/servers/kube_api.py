@@ -38,6 +38,19 @@ RESOURCES = {k.resource: (k.kind, k.api_version) for k in KINDS.values() if k.gr
 ISTIO_RESOURCES = {k.resource: (k.kind, k.api_version) for k in KINDS.values() if k.group in OPTIONAL_GROUPS}
 KIND_RESOURCE = {kind: resource for resource, (kind, _) in {**RESOURCES, **ISTIO_RESOURCES}.items()}
 
+
+def kubeconfig_yaml(server: str, token: str = TOKEN) -> str:
+    """A kubeconfig whose current context `lab` reaches `server` with `token`: what a user's
+    KUBECONFIG says of the double."""
+    return f"""apiVersion: v1
+kind: Config
+clusters: [{{name: replay, cluster: {{server: "{server}"}}}}]
+users: [{{name: sweep, user: {{token: "{token}"}}}}]
+contexts: [{{name: lab, context: {{cluster: replay, user: sweep}}}}]
+current-context: lab
+"""
+
+
 LogSource = str | Callable[[], Iterable[bytes]]  # text, or a stream that ignores the limits (a huge log)
 
 

@@ -10,7 +10,7 @@ from diagnostics_proc import RunningApi, start_api
 from service_procs import free_port
 
 from tests.servers.cluster import recorded_logs, recorded_objects
-from tests.servers.kube_api import TOKEN, KubeApiDouble
+from tests.servers.kube_api import KubeApiDouble, kubeconfig_yaml
 
 OOM_POD = "oom-test-7f77d89c59-vqgkt"
 
@@ -21,15 +21,7 @@ def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running
     workdir = tmp_path_factory.mktemp("live")
     with KubeApiDouble(recorded_objects(), recorded_logs()) as kube:
         kubeconfig = workdir / "kubeconfig"
-        kubeconfig.write_text(
-            f"""apiVersion: v1
-kind: Config
-clusters: [{{name: replay, cluster: {{server: "{kube.url}"}}}}]
-users: [{{name: sweep, user: {{token: {TOKEN}}}}}]
-contexts: [{{name: lab, context: {{cluster: replay, user: sweep}}}}]
-current-context: lab
-"""
-        )
+        kubeconfig.write_text(kubeconfig_yaml(kube.url))
         running = start_api(
             workdir,
             INCIDENT_SOURCE="live",

@@ -25,11 +25,11 @@ from service_procs import Launcher, free_port, service_command, service_env, wai
 
 from incident_lib.incidents.store import IncidentStore
 from services.local_platform.alerting import alertmanager_config, chart_rules
-from services.local_platform.cluster import kubeconfig, platform_objects
+from services.local_platform.cluster import platform_objects
 from services.local_platform.prometheus_config import scrape_config
 from tests.helpers import OOM_DRILL
 from tests.incidents.conftest import Receiver
-from tests.servers.kube_api import TOKEN, KubeApiDouble
+from tests.servers.kube_api import KubeApiDouble, kubeconfig_yaml
 
 PROMETHEUS = shutil.which("prometheus")
 ALERTMANAGER = shutil.which("prometheus-alertmanager")
@@ -175,7 +175,7 @@ def test_a_latency_fault_opens_one_diagnosed_incident_and_resolving_it_closes_it
         ports["payments-service"] = payments_port
 
         kube_api = stack.enter_context(KubeApiDouble(platform_objects(ports)))
-        (tmp_path / "kubeconfig").write_text(kubeconfig(kube_api.url, TOKEN))
+        (tmp_path / "kubeconfig").write_text(kubeconfig_yaml(kube_api.url))
         prometheus_port, alertmanager_port = free_port(), free_port()
         store = IncidentStore(str(tmp_path / "incidents"))
         api = start_api(

@@ -21,6 +21,7 @@ from incident_lib.diagnose import diagnose_service
 from incident_lib.metrics.catalogue import SIGNALS
 from incident_lib.snapshot import Snapshot
 from incident_lib.sources.prometheus import PrometheusSource
+from services.local_platform.cluster import platform_objects
 from services.local_platform.prometheus_config import scrape_config
 
 PROMETHEUS = shutil.which("prometheus")
@@ -102,21 +103,9 @@ async def drive(url: str, requests: int) -> list[int]:
 
 
 def service_objects(running: dict[str, RunningService]) -> list[dict]:
-    """The four Services and their Endpoints as the cluster would hold them: here the endpoints are
-    the local processes (a Service without a selector, whose Endpoints are managed by hand)."""
-    objects = []
-    for name, service in running.items():
-        port = int(service.url.rsplit(":", 1)[1])
-        meta = {"name": name, "namespace": "apps", "labels": {"app": name}}
-        objects.append(
-            {"apiVersion": "v1", "kind": "Service", "metadata": meta,
-             "spec": {"ports": [{"name": "http", "port": 80, "targetPort": port}]}}
-        )  # fmt: skip
-        objects.append(
-            {"apiVersion": "v1", "kind": "Endpoints", "metadata": meta,
-             "subsets": [{"addresses": [{"ip": "127.0.0.1"}], "ports": [{"name": "http", "port": port}]}]}
-        )  # fmt: skip
-    return objects
+    """The four Services and their Endpoints as the cluster would hold them, the local processes as
+    their endpoints (what `make platform`'s API double serves)."""
+    return platform_objects({name: int(service.url.rsplit(":", 1)[1]) for name, service in running.items()})
 
 
 def test_latency_in_payments_is_diagnosed_high_latency_from_real_scrapes(
