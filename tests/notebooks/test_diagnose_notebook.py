@@ -41,7 +41,7 @@ def test_the_notebook_diagnoses_each_shipped_pod(tmp_path, namespace, pod, root_
     html = outputs.html.read_text()
     assert root_cause in html and "<img" in html  # the diagnosis card and the metrics figure
     assert "il.read_bundle" not in html  # the report hides code cells
-    assert html.count(f'<h4>Pod {namespace}/{pod}: ') == 1  # the diagnosis shown once: its card
+    assert html.count(f"<h4>Pod {namespace}/{pod}: ") == 1  # the diagnosis shown once: its card
     assert "NAMESPACE  KIND" not in html  # the text table stays in the notebook, for nbval and terminals
     assert f"-p namespace {namespace} -p pod {pod}" in html  # the command that makes this report again
     assert outputs.folder.parent == tmp_path / f"diagnose-{namespace}"
