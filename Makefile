@@ -6,10 +6,10 @@ INSTALLED := $(VENV)/.installed
 
 .PHONY: demo test lint notebooks bench clean platform platform-down generate
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev]' -c constraints.txt
 	touch $@
 
 demo: $(INSTALLED)  ## run every notebook on the shipped incidents; outputs in reports/
