@@ -31,6 +31,7 @@ from incident_lib.sources.bundle import (
     MAX_FILE_BYTES,
     MAX_FILES,
 )
+from tests.faults.outcomes import the_one_line
 from tests.helpers import ROOT
 
 GENEROUS = 30.0  # seconds: no refusal comes near it; it catches a hang or a 10 GiB decompression
@@ -62,11 +63,7 @@ class Refusal:
 
     def one_line(self, *phrases: str) -> str:
         """The single stderr line, holding each of `phrases` (and no internal error)."""
-        assert self.code == 2, self.err
-        [line] = self.err.strip().splitlines()
-        assert line.startswith("incident-lab: error: ") and "could not process the input" not in line, line
-        for phrase in phrases:
-            assert phrase in line, line
+        line = the_one_line(self.code, self.err, *phrases)
         assert self.seconds < GENEROUS
         assert self.peak < PEAK_LIMIT_MIB
         return line

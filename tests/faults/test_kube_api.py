@@ -21,6 +21,7 @@ import pytest
 from incident_lib.cli import main
 from incident_lib.sources.bundle import read_bundle
 from incident_lib.sources.kubernetes import MAX_ANSWER_BYTES
+from tests.faults.outcomes import the_one_line
 from tests.servers.cluster import OOM_DRILL
 from tests.servers.kube_api import RESET, RESOURCES
 
@@ -46,12 +47,7 @@ class Run:
 
     def one_line(self, *phrases: str) -> str:
         """The single stderr line of a refused run, holding each of `phrases`."""
-        assert self.code == 2, self.err
-        [line] = self.err.strip().splitlines()
-        assert "Traceback" not in line and "could not process the input" not in line, line
-        for phrase in phrases:
-            assert phrase in line
-        return line
+        return the_one_line(self.code, self.err, *phrases)
 
     def diagnoses(self) -> list[dict]:
         assert self.code == 0 and not self.err.strip(), self.err

@@ -18,9 +18,7 @@ import pytest
 
 from incident_lib.cli import main
 from incident_lib.sources.bundle import read_bundle
-from tests.servers.cluster import recorded_logs, recorded_objects
 from tests.servers.fault_prometheus import PASSWORD, USER, FaultPrometheus
-from tests.servers.kube_api import KubeApiDouble, kubeconfig_yaml
 
 WINDOW = "2025-12-17T09:35:00Z/2025-12-17T10:05:00Z"
 TIMEOUT = 2.0
@@ -53,22 +51,6 @@ def summary():
     print(f"\n{'mode':<12} {'command':<18} {'outcome':<44} wall time")
     for mode, command, outcome, seconds in SUMMARY:
         print(f"{mode:<12} {command:<18} {outcome:<44} {seconds:6.2f} s")
-
-
-@pytest.fixture(scope="module")
-def kube_api():
-    with KubeApiDouble(recorded_objects(), recorded_logs()) as server:
-        yield server
-
-
-@pytest.fixture
-def kubeconfig(tmp_path, kube_api, monkeypatch):
-    """KUBECONFIG naming the API double, as a user's shell would export it."""
-    path = tmp_path / "kubeconfig"
-    path.write_text(kubeconfig_yaml(kube_api.url))
-    monkeypatch.setenv("KUBECONFIG", str(path))
-    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
-    return path
 
 
 def run(capsys, mode: str, *args: str) -> subprocess.CompletedProcess:

@@ -5,28 +5,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from incident_lib import open_snapshot
 from tests.helpers import OOM_POD, cli
-from tests.servers.cluster import recorded_logs, recorded_objects
-from tests.servers.kube_api import KubeApiDouble, kubeconfig_yaml
-
-
-@pytest.fixture
-def kube_api():
-    with KubeApiDouble(recorded_objects(), recorded_logs()) as server:
-        yield server
-
-
-@pytest.fixture
-def kubeconfig(tmp_path, kube_api, monkeypatch):
-    """KUBECONFIG naming the double, and no in-cluster variables: what the kernel inherits."""
-    path = tmp_path / "kubeconfig"
-    path.write_text(kubeconfig_yaml(kube_api.url))
-    monkeypatch.setenv("KUBECONFIG", str(path))
-    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
-    return path
 
 
 def test_open_snapshot_live_reads_only_the_namespaces_asked_for(kubeconfig, kube_api):
